@@ -1,0 +1,11 @@
+//! Ballast's pure domain: the types every other crate speaks and the decisions that do not
+//! need a database, a clock or a network to make. Nothing here performs I/O; callers pass in
+//! the current time and whatever facts a decision needs.
+
+pub mod account;
+pub mod session;
+pub mod throttle;
+
+pub use account::{Email, EmailProblem, NewPassword, Password, PasswordProblem, Role, UserId};
+pub use session::{SessionId, SessionPolicy, SessionState};
+pub use throttle::{FailureCount, ThrottleDecision, ThrottlePolicy};
