@@ -1,1 +1,65 @@
+//! Ballast's web application: server-rendered pages for people, `/api/v1` JSON for
+//! integrations, and everything that keeps both safe (sessions, CSRF, security headers,
+//! throttling, body limits).
+//!
+//! Requests flow one way: parse into core types (rejecting bad input with a message) →
+//! decide in `ballast-core` → persist through the [`Store`](ballast_store::Store) → render.
 
+mod api;
+mod auth;
+mod config;
+mod error;
+mod forms;
+mod jobs;
+mod pages;
+mod render;
+mod security;
+mod state;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+
+pub use config::WebConfig;
+pub use state::AppState;
+
+/// The whole application, ready to serve.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .fallback(error::not_found)
+        // Layers run bottom-up on the way in: headers wrap everything, including rejections.
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf::protect))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers::apply))
+        .with_state(state)
+}
+
+/// Serves until the process is asked to stop. Binds first so the caller can print the address.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    jobs::spawn_housekeeping(state.clone());
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,111 @@
-fn main() {}
+//! The `ballast` binary: parses the command line and hands over to the library crates.
+
+mod config;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use ballast_store::Store;
+use ballast_store_postgres::PostgresStore;
+use ballast_store_sqlite::SqliteStore;
+use clap::{Parser, Subcommand};
+
+use config::{DatabaseChoice, Overrides, Settings};
+
+/// Ballast: notice compassion fatigue and burnout early, act on it, recover.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (applies migrations first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the effective configuration, with secrets hidden.
+    Config,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// List accounts: id, role, email, created.
+    List,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::resolve(&cli.overrides)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&settings.log).context("invalid log filter")?)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command, settings))
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Config => {
+            println!("{}", settings.describe());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = open_store(&settings).await?;
+            let report = store.migrate().await?;
+            if report.applied.is_empty() {
+                println!("The database is up to date (schema version {}).", report.current);
+            } else {
+                println!("Applied migrations {:?}; the schema is now at version {}.", report.applied, report.current);
+            }
+            Ok(())
+        }
+        Command::Serve => serve(settings).await,
+        Command::User(UserCommand::List) => {
+            let store = open_store(&settings).await?;
+            store.check_ready().await?;
+            for user in store.list_users().await? {
+                println!("{}\t{}\t{}\t{}", user.id, user.role.as_str(), user.email, user.created_at);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match &settings.database {
+        DatabaseChoice::Sqlite { data_dir } => Arc::new(
+            SqliteStore::open_in(data_dir)
+                .with_context(|| format!("could not open the SQLite database in {}", data_dir.display()))?,
+        ),
+        DatabaseChoice::Postgres { url } => Arc::new(
+            PostgresStore::connect(url)
+                .await
+                .context("could not connect to PostgreSQL (check BALLAST_DATABASE_URL)")?,
+        ),
+    })
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let report = store.migrate().await.context("could not apply database migrations")?;
+    if !report.applied.is_empty() {
+        tracing::info!(applied = ?report.applied, version = report.current, "migrations applied");
+    }
+    let listener = tokio::net::TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("could not listen on {}", settings.bind))?;
+    let address = listener.local_addr()?;
+    println!("Ballast is running at http://{address}/ ({}). Press Ctrl+C to stop.", settings.database.describe());
+    let state = ballast_web::AppState::new(store, settings.web_config());
+    ballast_web::serve(listener, state).await?;
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Static assets, compiled into the binary so Ballast never fetches anything at runtime.
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+use crate::AppState;
+
+const STYLESHEET: &str = include_str!("../../static/ballast.css");
+const ICON: &str = include_str!("../../static/favicon.svg");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/ballast.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
+        .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", ICON) }))
+}
+
+/// Assets change only with a release, and their URLs carry the version.
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body)
+}

@@ -1,0 +1,47 @@
+//! The home page: what Ballast is, for newcomers; a starting point for people signed in.
+
+use askama::Template;
+use axum::extract::RawQuery;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+
+use crate::AppState;
+use crate::auth::MaybeSignedIn;
+use crate::render::{Layout, html};
+use crate::security::csrf::CsrfToken;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    notice: Option<&'static str>,
+    signed_in: bool,
+}
+
+/// Messages shown after a redirect, chosen by a fixed key so nobody can make the page say
+/// anything else.
+fn notice_for(query: Option<&str>) -> Option<&'static str> {
+    match query? {
+        "notice=signed-out" => Some("You have signed out. See you next time."),
+        "notice=deleted" => Some("Your account and everything in it have been deleted."),
+        _ => None,
+    }
+}
+
+async fn home(
+    MaybeSignedIn(current): MaybeSignedIn,
+    Extension(csrf): Extension<CsrfToken>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let page = HomePage {
+        layout: Layout::new("Home", current.as_ref(), &csrf),
+        notice: notice_for(query.as_deref()),
+        signed_in: current.is_some(),
+    };
+    html(&page)
+}

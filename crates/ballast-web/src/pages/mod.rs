@@ -1,0 +1,44 @@
+//! Server-rendered pages. Each submodule owns one area of the site and its routes.
+
+mod account;
+mod assets;
+mod health;
+mod home;
+mod sign_in;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(home::routes())
+        .merge(sign_in::routes())
+        .merge(account::routes())
+        .merge(assets::routes())
+        .merge(health::routes())
+}
+
+/// Redirect after a successful form post (303, so a reload does not resubmit), setting
+/// `cookies` on the way.
+pub(crate) fn see_other(location: &str, cookies: &[axum::http::HeaderValue]) -> axum::response::Response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::IntoResponse;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/")));
+    for cookie in cookies {
+        headers.append(header::SET_COOKIE, cookie.clone());
+    }
+    response
+}
+
+/// A form shown again because of what was typed: 422, so tools and tests can tell it apart
+/// from a first showing.
+pub(crate) fn invalid(page: axum::response::Response) -> axum::response::Response {
+    let (mut parts, body) = page.into_parts();
+    if parts.status == axum::http::StatusCode::OK {
+        parts.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    axum::response::Response::from_parts(parts, body)
+}

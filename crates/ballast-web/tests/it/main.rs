@@ -1,0 +1,9 @@
+//! Integration tests for the web application: the real server on 127.0.0.1:0 with a fresh
+//! database, driven over HTTP as a person (or a browser) would. One test binary on purpose:
+//! each extra binary is another slow link.
+
+mod api;
+mod browser;
+mod flows;
+mod security;
+mod support;
