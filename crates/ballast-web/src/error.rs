@@ -16,6 +16,8 @@ pub enum WebError {
     NotFound,
     #[error("sign-in required")]
     SignInRequired,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("request failed the cross-site check")]
     ForgedRequest,
     #[error("request body too large")]
@@ -41,6 +43,7 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::SignInRequired => StatusCode::UNAUTHORIZED,
+            WebError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             WebError::ForgedRequest => StatusCode::FORBIDDEN,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -55,6 +58,7 @@ impl WebError {
         match self {
             WebError::NotFound => "We could not find that page",
             WebError::SignInRequired => "Please sign in",
+            WebError::MethodNotAllowed => "That address does not work that way",
             WebError::ForgedRequest => "That form needs to be sent again",
             WebError::TooLarge => "That was more than we can accept",
             WebError::UnsupportedMediaType => "We could not read that request",
@@ -70,6 +74,9 @@ impl WebError {
         match self {
             WebError::NotFound => "The address may be mistyped, or what it pointed to may have been removed.".into(),
             WebError::SignInRequired => "Sign in to continue.".into(),
+            WebError::MethodNotAllowed => {
+                "This address cannot be used like that; perhaps a link or bookmark points at a form. Nothing was changed.".into()
+            }
             WebError::ForgedRequest => "For your safety, forms expire and must come from this site. \
                  Nothing was changed. Go back, reload the page and try again."
                 .into(),
@@ -169,4 +176,9 @@ impl From<StoreError> for ApiError {
 /// The fallback for every unknown route.
 pub async fn not_found(uri: Uri) -> Response {
     respond(WebError::NotFound, uri.path().starts_with("/api/"))
+}
+
+/// A known route asked for with the wrong method (for example `GET /sign-out`).
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    respond(WebError::MethodNotAllowed, uri.path().starts_with("/api/"))
 }

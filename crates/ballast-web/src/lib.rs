@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         // Layers run bottom-up on the way in: headers wrap everything, including rejections.
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf::protect))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

@@ -1,1 +1,101 @@
+//! The JSON API: session-authenticated, problem+json errors, described by openapi.json.
 
+use ballast_core::Email;
+
+use crate::support::{Browser, PASSWORD, spawn_app};
+
+fn assert_problem(reply: &crate::support::Reply, status: u16) -> serde_json::Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.header("content-type"), "application/problem+json");
+    let problem: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(problem["status"], status);
+    assert!(problem["title"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(problem["detail"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(problem["type"].is_string());
+    problem
+}
+
+#[tokio::test]
+async fn api_needs_a_session_and_answers_problems() {
+    let app = spawn_app().await;
+    let mut stranger = Browser::new(&app);
+    assert_problem(&stranger.get("/api/v1/me").await, 401);
+    assert_problem(&stranger.get("/api/v1/no-such-thing").await, 404);
+}
+
+#[tokio::test]
+async fn api_reports_the_account_and_its_sessions() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.register("ada@example.org", PASSWORD).await;
+    let mut phone = Browser::new(&app);
+    phone.sign_in("ada@example.org", PASSWORD).await;
+
+    let me: serde_json::Value = serde_json::from_str(&browser.get("/api/v1/me").await.body).unwrap();
+    assert_eq!(me["email"], "ada@example.org");
+    assert_eq!(me["role"], "admin");
+
+    let sessions: Vec<serde_json::Value> = serde_json::from_str(&browser.get("/api/v1/sessions").await.body).unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
+
+    let url = format!("{}/api/v1/sessions/{other}", browser.base);
+    let cross_site = browser.http().delete(&url).header("sec-fetch-site", "cross-site");
+    assert_problem(&browser.request(cross_site).await, 403);
+    assert_eq!(phone.get("/api/v1/me").await.status, 200, "a refused request ended nothing");
+
+    let ended = browser.request(browser.http().delete(&url).header("sec-fetch-site", "same-origin")).await;
+    assert_eq!(ended.status, 204);
+    assert_problem(&phone.get("/api/v1/me").await, 401);
+    let again = browser.request(browser.http().delete(&url)).await;
+    assert_problem(&again, 404);
+}
+
+#[tokio::test]
+async fn api_refuses_other_peoples_ids_bad_types_and_big_bodies() {
+    let app = spawn_app().await;
+    let mut ann = Browser::new(&app);
+    ann.register("ann@example.org", PASSWORD).await;
+    let mut bob = Browser::new(&app);
+    bob.register("bob@example.org", PASSWORD).await;
+    let bob_user = app.store.user_credentials(&Email::parse("bob@example.org").unwrap()).await.unwrap().unwrap().user;
+    let bobs = app.store.sessions_of(bob_user.id).await.unwrap()[0].id.0;
+
+    for id in [bobs.to_string(), "not-a-number".into(), "99999999999999999999".into()] {
+        let url = format!("{}/api/v1/sessions/{id}", ann.base);
+        assert_problem(&ann.request(ann.http().delete(&url)).await, 404);
+    }
+    assert_eq!(bob.get("/api/v1/me").await.status, 200);
+
+    let url = format!("{}/api/v1/sessions/{bobs}", ann.base);
+    let form = ann.http().delete(&url).header("content-type", "application/x-www-form-urlencoded").body("a=1");
+    assert_problem(&ann.request(form).await, 415);
+    let big = ann.http().delete(&url).header("content-type", "application/json").body("[".repeat(100_000));
+    let reply = ann.request(big).await;
+    assert!(reply.status == 413 || reply.status == 404, "got {}", reply.status);
+    assert_eq!(bob.get("/api/v1/me").await.status, 200);
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let app = spawn_app().await;
+    let mut browser = Browser::new(&app);
+    browser.register("cy@example.org", PASSWORD).await;
+    let spec: serde_json::Value = serde_json::from_str(&browser.get("/api/v1/openapi.json").await.body).unwrap();
+    assert_eq!(spec["openapi"], "3.1.0");
+    let paths = spec["paths"].as_object().unwrap();
+    assert!(!paths.is_empty());
+    for (path, operations) in paths {
+        for method in operations.as_object().unwrap().keys() {
+            let url = format!("{}/api/v1{}", browser.base, path.replace("{id}", "0"));
+            let request = browser.http().request(method.to_uppercase().parse().unwrap(), &url);
+            let reply = browser.request(request).await;
+            // Documented routes exist: they answer, even if id 0 is not found.
+            assert_ne!(reply.status, 405, "{method} {path}");
+            if !path.contains("{id}") {
+                assert_eq!(reply.status, 200, "{method} {path}");
+            }
+        }
+    }
+}

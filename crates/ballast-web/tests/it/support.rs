@@ -15,6 +15,8 @@ pub const NEW_PASSWORD: &str = "harbour kestrel mosaic thimble";
 pub struct TestApp {
     pub base: String,
     pub store: Arc<dyn Store>,
+    /// The SQLite data folder, when the app runs on SQLite.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -25,7 +27,7 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     let folder = tempfile::tempdir().unwrap().keep();
     let store = SqliteStore::open_in(&folder).unwrap();
     store.migrate().await.unwrap();
-    serve(Arc::new(store), config).await
+    TestApp { data_dir: Some(folder), ..serve(Arc::new(store), config).await }
 }
 
 /// A fresh PostgreSQL database for one test, or `None` when no server is configured (CI sets
@@ -36,7 +38,12 @@ pub async fn fresh_postgres_store() -> Option<Arc<dyn Store>> {
             std::env::var("BALLAST_REQUIRE_POSTGRES").as_deref() != Ok("1"),
             "BALLAST_REQUIRE_POSTGRES=1 but BALLAST_TEST_POSTGRES_URL is not set"
         );
-        eprintln!("skipped: set BALLAST_TEST_POSTGRES_URL to run the PostgreSQL web tests");
+        // Straight to stderr: the harness hides `eprintln!` from passing tests, and a skip
+        // should be seen.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"skipped a PostgreSQL web test: BALLAST_TEST_POSTGRES_URL is not set\n",
+        );
         return None;
     };
     let store = ballast_store_postgres::testing::fresh_database(&url).await;
@@ -54,7 +61,7 @@ pub async fn serve(store: Arc<dyn Store>, config: WebConfig) -> TestApp {
         if let Ok(response) = client.get(format!("{base}/readyz")).send().await
             && response.status() == 200
         {
-            return TestApp { base, store };
+            return TestApp { base, store, data_dir: None };
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
@@ -196,4 +203,34 @@ impl Browser {
     pub fn session_cookie(&self) -> Option<&String> {
         self.cookies.get("__Host-ballast-session")
     }
+}
+
+/// Everything the server logs during the test run, for tests that check log lines (and that
+/// secrets never appear in them). Installed once for the whole test binary.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn capture_logs() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber =
+            tracing_subscriber::fmt().with_env_filter("info").with_ansi(false).with_writer(|| LogSink).finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
 }
