@@ -161,3 +161,22 @@ fn apply_migrations(transaction: &Transaction<'_>, migrations: &[Migration]) -> 
     }
     Ok((applied, current))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durable_settings_are_on() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_in(&folder.path().join("nested/data")).unwrap();
+        let writer = store.inner.writer.lock().unwrap();
+        let journal: String = writer.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+        let synchronous: i64 = writer.query_row("PRAGMA synchronous", [], |row| row.get(0)).unwrap();
+        let foreign_keys: i64 = writer.query_row("PRAGMA foreign_keys", [], |row| row.get(0)).unwrap();
+        assert_eq!(journal, "wal");
+        assert_eq!(synchronous, 2, "FULL");
+        assert_eq!(foreign_keys, 1);
+        assert!(store.path().ends_with("nested/data/ballast.sqlite3"));
+    }
+}
