@@ -91,6 +91,11 @@ fn check_origin(config: &WebConfig, headers: &HeaderMap) -> Result<(), WebError>
     }
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
     let origin = origin.to_str().map_err(|_| WebError::ForgedRequest)?;
+    // With `Referrer-Policy: no-referrer`, browsers send `Origin: null` even on same-origin
+    // posts; `Sec-Fetch-Site`, which pages cannot forge, then vouches for the origin.
+    if origin == "null" && headers.get("sec-fetch-site").is_some_and(|site| site == "same-origin") {
+        return Ok(());
+    }
     let matches = match config.public_origin() {
         Some(expected) => origin.eq_ignore_ascii_case(expected),
         None => {

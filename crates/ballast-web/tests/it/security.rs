@@ -177,12 +177,25 @@ async fn forms_without_the_csrf_token_change_nothing() {
     assert_eq!(other_origin.status, 403);
     assert_eq!(user_count(&app).await, 0);
 
+    let null_origin = browser.post_raw("/register", &token_fields, &[("origin", "null")]).await;
+    assert_eq!(null_origin.status, 403, "an opaque origin is trusted only with Sec-Fetch-Site: same-origin");
+    assert_eq!(user_count(&app).await, 0);
+
     let origin = browser.base.clone();
     let good = browser
         .post_raw("/register", &token_fields, &[("sec-fetch-site", "same-origin"), ("origin", origin.as_str())])
         .await;
     assert_eq!(good.status, 303);
     assert_eq!(user_count(&app).await, 1);
+
+    // What Chromium really sends for a same-origin form under `Referrer-Policy: no-referrer`.
+    let mut second = Browser::new(&app);
+    second.get("/register").await;
+    let csrf = second.csrf();
+    let fields = [("csrf", csrf.as_str()), ("email", "mo2@example.org"), ("password", PASSWORD)];
+    let reply = second.post_raw("/register", &fields, &[("origin", "null"), ("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(user_count(&app).await, 2);
 }
 
 #[tokio::test]
