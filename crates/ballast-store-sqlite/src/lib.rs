@@ -62,20 +62,18 @@ impl SqliteStore {
         &self.inner.path
     }
 
-    /// Runs `f` on a read-only connection.
+    /// Runs `f` on a read-only connection, on the calling task. Ballast's reads are indexed
+    /// lookups that take microseconds, far less than handing them to another thread would
+    /// cost; in WAL mode they never wait for the writer.
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        run_blocking(move || {
-            let connection = inner.take_reader()?;
-            let result = f(&connection);
-            inner.return_reader(connection);
-            result.map_err(map_error)
-        })
-        .await
+        let connection = self.inner.take_reader()?;
+        let result = f(&connection);
+        self.inner.return_reader(connection);
+        result.map_err(map_error)
     }
 
     /// Runs `f` inside one write transaction, committed only if `f` succeeds.

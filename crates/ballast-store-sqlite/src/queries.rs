@@ -15,7 +15,19 @@ use crate::{SqliteStore, applied_version, apply_migrations};
 pub const MIGRATIONS: &[Migration] =
     &[Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") }];
 
-const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at";
+/// Column lists shared by several queries, as macros so each query is one literal at compile
+/// time (the statement cache is keyed by SQL text; building it per call would cost an
+/// allocation on every request).
+macro_rules! user_columns {
+    () => {
+        "users.id, users.email, users.role, users.created_at"
+    };
+}
+macro_rules! session_columns {
+    () => {
+        "sessions.id, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.user_agent"
+    };
+}
 
 fn timestamp(seconds: i64) -> rusqlite::Result<Timestamp> {
     Timestamp::from_second(seconds).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
@@ -29,7 +41,7 @@ fn invalid(column: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-/// Reads the four `USER_COLUMNS` starting at `first`.
+/// Reads the four `user_columns!()` starting at `first`.
 fn user_from(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
     let email: String = row.get(first + 1)?;
     let role: String = row.get(first + 2)?;
@@ -40,9 +52,6 @@ fn user_from(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
         created_at: timestamp(row.get(first + 3)?)?,
     })
 }
-
-const SESSION_COLUMNS: &str =
-    "sessions.id, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.user_agent";
 
 fn session_from(row: &Row<'_>) -> rusqlite::Result<Session> {
     Ok(Session {
@@ -95,7 +104,7 @@ impl Store for SqliteStore {
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         self.read(move |c| {
-            c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+            c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?1"))?
                 .query_row([id.0], |row| user_from(row, 0))
                 .optional()
         })
@@ -105,7 +114,7 @@ impl Store for SqliteStore {
     async fn user_credentials(&self, email: &Email) -> StoreResult<Option<UserCredentials>> {
         let email = email.as_str().to_owned();
         self.read(move |c| {
-            c.prepare_cached(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?1"))?
+            c.prepare_cached(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email = ?1"))?
                 .query_row([email], |row| Ok(UserCredentials { user: user_from(row, 0)?, password_hash: row.get(4)? }))
                 .optional()
         })
@@ -123,7 +132,7 @@ impl Store for SqliteStore {
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         self.read(|c| {
-            c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))?
+            c.prepare_cached(concat!("SELECT ", user_columns!(), " FROM users ORDER BY id"))?
                 .query_map([], |row| user_from(row, 0))?
                 .collect()
         })
@@ -188,9 +197,12 @@ impl Store for SqliteStore {
     async fn session_by_token(&self, token: &TokenHash) -> StoreResult<Option<SessionWithUser>> {
         let token = *token;
         self.read(move |c| {
-            c.prepare_cached(&format!(
-                "SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id
-                 WHERE sessions.token_hash = ?1"
+            c.prepare_cached(concat!(
+                "SELECT ",
+                session_columns!(),
+                ", ",
+                user_columns!(),
+                " FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?1"
             ))?
             .query_row([token.0], |row| Ok(SessionWithUser { session: session_from(row)?, user: user_from(row, 5)? }))
             .optional()
@@ -208,7 +220,7 @@ impl Store for SqliteStore {
 
     async fn sessions_of(&self, user: UserId) -> StoreResult<Vec<Session>> {
         self.read(move |c| {
-            c.prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 ORDER BY id"))?
+            c.prepare_cached(concat!("SELECT ", session_columns!(), " FROM sessions WHERE user_id = ?1 ORDER BY id"))?
                 .query_map([user.0], session_from)?
                 .collect()
         })

@@ -5,6 +5,10 @@
 use axum::Router;
 use axum::routing::get;
 
+/// The same allocator as the `ballast` binary, so the comparison is like for like.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let address = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8099".into());

@@ -32,10 +32,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        // Layers run bottom-up on the way in: headers wrap everything, including rejections.
-        .layer(middleware::from_fn_with_state(state.clone(), security::csrf::protect))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), security::headers::apply))
+        .layer(middleware::from_fn_with_state(state.clone(), security::guard))
         .with_state(state)
 }
 

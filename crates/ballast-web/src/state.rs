@@ -8,16 +8,27 @@ use tokio::sync::Semaphore;
 
 use crate::WebConfig;
 
+/// Cloned for every request by axum, so it is one pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Arc<dyn Store>,
-    pub config: Arc<WebConfig>,
-    pub(crate) hashing: Arc<Semaphore>,
+    pub config: WebConfig,
+    pub(crate) hashing: Semaphore,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: WebConfig) -> AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        AppState { store, config: Arc::new(config), hashing: Arc::new(Semaphore::new(cores)) }
+        AppState(Arc::new(Shared { store, config, hashing: Semaphore::new(cores) }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

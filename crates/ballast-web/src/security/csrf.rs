@@ -12,7 +12,7 @@
 //! and sets the cookie when the browser does not have one yet.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -32,7 +32,7 @@ pub struct CsrfToken(pub String);
 /// How long the CSRF cookie lasts. A form older than this asks to be submitted again.
 const COOKIE_SECONDS: i64 = 30 * 24 * 3600;
 
-pub async fn protect(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn protect(state: &AppState, mut request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let existing =
         cookies::read(request.headers(), cookies::CSRF).filter(|v| tokens::is_well_formed(v)).map(str::to_owned);
