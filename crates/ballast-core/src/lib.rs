@@ -3,6 +3,7 @@
 //! the current time and whatever facts a decision needs.
 
 pub mod account;
+pub mod instrument;
 pub mod session;
 pub mod throttle;
 

@@ -1,10 +1,12 @@
 //! The `Store` implementation: one SQL statement (or one transaction) per operation.
 
 use async_trait::async_trait;
+use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::{Email, FailureCount, Role, SessionId, UserId};
 use ballast_store::{
-    Migration, MigrationReport, NewSession, NewUser, Session, SessionWithUser, Store, StoreResult, ThrottleKey,
-    TokenHash, User, UserCredentials, check_migrated,
+    Assessment, AssessmentId, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment, NewSession, NewUser,
+    Session, SessionWithUser, Store, StoreResult, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+    check_migrated,
 };
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, Row, params};
@@ -12,8 +14,10 @@ use rusqlite::{OptionalExtension, Row, params};
 use crate::{SqliteStore, applied_version, apply_migrations};
 
 /// This backend's schema history, oldest first. Never edit a released migration; add one.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") },
+    Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
+];
 
 /// Column lists shared by several queries, as macros so each query is one literal at compile
 /// time (the statement cache is keyed by SQL text; building it per call would cost an
@@ -50,6 +54,35 @@ fn user_from(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
         email: Email::parse(&email).map_err(|_| invalid(first + 1, "email"))?,
         role: Role::parse(&role).ok_or_else(|| invalid(first + 2, "role"))?,
         created_at: timestamp(row.get(first + 3)?)?,
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(column: usize, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn instrument_id(column: usize, text: &str) -> rusqlite::Result<InstrumentId> {
+    InstrumentId::parse(text).map_err(|_| invalid(column, "instrument id"))
+}
+
+const ASSESSMENT_COLUMNS: &str =
+    "SELECT id, user_id, instrument_id, instrument_version, answers, scales, flags, taken_at FROM assessments";
+
+fn assessment_from(row: &Row<'_>) -> rusqlite::Result<Assessment> {
+    Ok(Assessment {
+        id: AssessmentId(row.get(0)?),
+        user_id: UserId(row.get(1)?),
+        instrument_id: instrument_id(2, &row.get::<_, String>(2)?)?,
+        instrument_version: row.get(3)?,
+        answers: from_json(4, &row.get::<_, String>(4)?)?,
+        scales: from_json(5, &row.get::<_, String>(5)?)?,
+        flags: from_json(6, &row.get::<_, String>(6)?)?,
+        taken_at: timestamp(row.get(7)?)?,
     })
 }
 
@@ -291,5 +324,188 @@ impl Store for SqliteStore {
     async fn prune_login_failures(&self, before: Timestamp) -> StoreResult<u64> {
         self.write(move |tx| Ok(tx.execute("DELETE FROM login_failures WHERE at < ?1", [before.as_second()])? as u64))
             .await
+    }
+
+    async fn save_assessment(&self, assessment: NewAssessment) -> StoreResult<AssessmentId> {
+        self.write(move |tx| {
+            let id = tx.query_row(
+                "INSERT INTO assessments (user_id, instrument_id, instrument_version, answers, scales, flags, taken_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                params![
+                    assessment.user_id.0,
+                    assessment.instrument_id.as_str(),
+                    assessment.instrument_version,
+                    json(&assessment.answers)?,
+                    json(&assessment.scales)?,
+                    json(&assessment.flags)?,
+                    assessment.taken_at.as_second(),
+                ],
+                |row| row.get(0),
+            )?;
+            tx.execute(
+                "DELETE FROM assessment_drafts WHERE user_id = ?1 AND instrument_id = ?2",
+                params![assessment.user_id.0, assessment.instrument_id.as_str()],
+            )?;
+            Ok(AssessmentId(id))
+        })
+        .await
+    }
+
+    async fn assessment(&self, user: UserId, id: AssessmentId) -> StoreResult<Option<Assessment>> {
+        self.read(move |c| {
+            c.prepare_cached(&format!("{ASSESSMENT_COLUMNS} WHERE id = ?1 AND user_id = ?2"))?
+                .query_row([id.0, user.0], assessment_from)
+                .optional()
+        })
+        .await
+    }
+
+    async fn assessments_of(&self, user: UserId, instrument: &InstrumentId) -> StoreResult<Vec<Assessment>> {
+        let instrument = instrument.as_str().to_owned();
+        self.read(move |c| {
+            c.prepare_cached(&format!(
+                "{ASSESSMENT_COLUMNS} WHERE user_id = ?1 AND instrument_id = ?2 ORDER BY taken_at, id"
+            ))?
+            .query_map(params![user.0, instrument], assessment_from)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn last_taken(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, Timestamp)>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT instrument_id, max(taken_at) FROM assessments WHERE user_id = ?1 GROUP BY instrument_id",
+            )?
+            .query_map([user.0], |row| Ok((instrument_id(0, &row.get::<_, String>(0)?)?, timestamp(row.get(1)?)?)))?
+            .collect()
+        })
+        .await
+    }
+
+    async fn save_draft(
+        &self,
+        user: UserId,
+        instrument: &InstrumentId,
+        answers: &Answers,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let instrument = instrument.as_str().to_owned();
+        let answers = answers.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO assessment_drafts (user_id, instrument_id, answers, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, instrument_id) DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at",
+                params![user.0, instrument, json(&answers)?, at.as_second()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn draft(&self, user: UserId, instrument: &InstrumentId) -> StoreResult<Option<Draft>> {
+        let id = instrument.clone();
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT answers, updated_at FROM assessment_drafts WHERE user_id = ?1 AND instrument_id = ?2",
+            )?
+            .query_row(params![user.0, id.as_str()], |row| {
+                Ok(Draft {
+                    instrument_id: id.clone(),
+                    answers: from_json(0, &row.get::<_, String>(0)?)?,
+                    updated_at: timestamp(row.get(1)?)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn words(&self, user: UserId) -> StoreResult<Words> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT token, word FROM placeholder_words WHERE user_id = ?1")?
+                .query_map([user.0], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .await
+    }
+
+    async fn set_words(&self, user: UserId, words: &Words) -> StoreResult<()> {
+        let words = words.clone();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM placeholder_words WHERE user_id = ?1", [user.0])?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO placeholder_words (user_id, token, word) VALUES (?1, ?2, ?3)")?;
+            for (token, word) in &words {
+                insert.execute(params![user.0, token, word])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {
+        self.read(|c| {
+            let text: Option<String> =
+                c.query_row("SELECT resources FROM support_resources", [], |row| row.get(0)).optional()?;
+            text.map(|text| from_json(0, &text)).transpose()
+        })
+        .await
+    }
+
+    async fn set_support_resources(&self, resources: &[SupportResource]) -> StoreResult<()> {
+        let resources = resources.to_vec();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO support_resources (only_row, resources) VALUES (1, ?1)
+                 ON CONFLICT (only_row) DO UPDATE SET resources = excluded.resources",
+                [json(&resources)?],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn custom_instruments(&self) -> StoreResult<Vec<CustomInstrument>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, definition, licence_note, added_by, added_at FROM custom_instruments ORDER BY id",
+            )?
+            .query_map([], |row| {
+                Ok(CustomInstrument {
+                    id: instrument_id(0, &row.get::<_, String>(0)?)?,
+                    definition: row.get(1)?,
+                    licence_note: row.get(2)?,
+                    added_by: UserId(row.get(3)?),
+                    added_at: timestamp(row.get(4)?)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    async fn save_custom_instrument(&self, instrument: CustomInstrument) -> StoreResult<()> {
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO custom_instruments (id, definition, licence_note, added_by, added_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, licence_note = excluded.licence_note,
+                     added_by = excluded.added_by, added_at = excluded.added_at",
+                params![
+                    instrument.id.as_str(),
+                    instrument.definition,
+                    instrument.licence_note,
+                    instrument.added_by.0,
+                    instrument.added_at.as_second()
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_custom_instrument(&self, id: &InstrumentId) -> StoreResult<bool> {
+        let id = id.as_str().to_owned();
+        self.write(move |tx| Ok(tx.execute("DELETE FROM custom_instruments WHERE id = ?1", [id])? > 0)).await
     }
 }

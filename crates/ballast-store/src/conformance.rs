@@ -8,7 +8,12 @@ use std::sync::Arc;
 use ballast_core::{Email, FailureCount, Role, SessionId, UserId};
 use jiff::Timestamp;
 
-use crate::{NewSession, NewUser, Store, StoreError, ThrottleKey, TokenHash};
+use ballast_core::instrument::{Answers, InstrumentId, Words};
+
+use crate::{
+    AssessmentId, CustomInstrument, NewAssessment, NewSession, NewUser, Store, StoreError, StoredScale,
+    SupportResource, ThrottleKey, TokenHash,
+};
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
 /// returning `Option<Arc<dyn Store>>`, `None` when the backend is not available here (the
@@ -28,6 +33,13 @@ macro_rules! conformance_suite {
             expired_sessions_are_removed,
             login_failures_are_counted_per_key,
             deleting_an_account_removes_everything_of_theirs,
+            assessments_round_trip_and_belong_to_their_owner,
+            saving_an_assessment_clears_the_draft,
+            drafts_are_replaced,
+            last_taken_is_per_instrument,
+            words_are_replaced_whole,
+            support_resources_start_unset_then_replace,
+            custom_instruments_are_added_replaced_and_deleted,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -212,9 +224,14 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     store.create_session(new_session(sam.id, 1, 0)).await.unwrap();
     store.create_session(new_session(sam.id, 2, 0)).await.unwrap();
     store.create_session(new_session(kim.id, 3, 0)).await.unwrap();
+    store.save_assessment(assessment(sam.id, "who5", 100)).await.unwrap();
+    store.save_draft(sam.id, &instrument("phq9"), &answers(&[Some(1), None]), at(5)).await.unwrap();
+    store.set_words(sam.id, &Words::from([("helper".to_owned(), "nurse".to_owned())])).await.unwrap();
+    store.save_assessment(assessment(kim.id, "who5", 100)).await.unwrap();
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
+    assert!(before.iter().filter(|(_, count)| *count > 0).count() >= 4, "every kind of row is counted: {before:?}");
 
     assert!(store.delete_user(sam.id).await.unwrap());
     assert!(!store.delete_user(sam.id).await.unwrap(), "deleting twice finds nothing");
@@ -226,7 +243,141 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert!(store.session_by_token(&token(1)).await.unwrap().is_none());
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
+    assert_eq!(store.assessments_of(kim.id, &instrument("who5")).await.unwrap().len(), 1, "and her results");
     assert_eq!(store.user(kim.id).await.unwrap().map(|u| u.email), Some(email("kim")));
     // The email is free again.
     store.create_user(new_user("sam")).await.unwrap();
+}
+
+fn instrument(id: &str) -> InstrumentId {
+    InstrumentId::parse(id).unwrap()
+}
+
+fn answers(items: &[Option<i32>]) -> Answers {
+    Answers { gate: None, items: items.to_vec() }
+}
+
+fn assessment(user: UserId, id: &str, taken: i64) -> NewAssessment {
+    NewAssessment {
+        user_id: user,
+        instrument_id: instrument(id),
+        instrument_version: "1".into(),
+        answers: answers(&[Some(3), Some(4), None]),
+        scales: vec![
+            StoredScale { id: "raw".into(), value: Some(12.0), band: None },
+            StoredScale { id: "percentage".into(), value: Some(48.5), band: Some("Poor well-being".into()) },
+            StoredScale { id: "partial".into(), value: None, band: None },
+        ],
+        flags: vec!["who5_low".into()],
+        taken_at: at(taken),
+    }
+}
+
+pub async fn assessments_round_trip_and_belong_to_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let first = store.save_assessment(assessment(sam.id, "who5", 100)).await.unwrap();
+    let second = store.save_assessment(assessment(sam.id, "who5", 50)).await.unwrap();
+    store.save_assessment(assessment(sam.id, "phq9", 70)).await.unwrap();
+
+    let stored = store.assessment(sam.id, first).await.unwrap().expect("sam's own result");
+    let expected = assessment(sam.id, "who5", 100);
+    assert_eq!(stored.id, first);
+    assert_eq!(stored.user_id, sam.id);
+    assert_eq!(stored.instrument_id, expected.instrument_id);
+    assert_eq!(stored.instrument_version, "1");
+    assert_eq!(stored.answers, expected.answers);
+    assert_eq!(stored.scales, expected.scales);
+    assert_eq!(stored.flags, expected.flags);
+    assert_eq!(stored.taken_at, at(100));
+
+    assert!(store.assessment(kim.id, first).await.unwrap().is_none(), "kim cannot read sam's result");
+    assert!(store.assessment(sam.id, AssessmentId(first.0 + 1000)).await.unwrap().is_none());
+    let history = store.assessments_of(sam.id, &instrument("who5")).await.unwrap();
+    assert_eq!(history.iter().map(|a| a.id).collect::<Vec<_>>(), vec![second, first], "oldest first");
+    assert!(store.assessments_of(kim.id, &instrument("who5")).await.unwrap().is_empty());
+}
+
+pub async fn saving_an_assessment_clears_the_draft(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let who5 = instrument("who5");
+    store.save_draft(sam.id, &who5, &answers(&[Some(1), None, None]), at(1)).await.unwrap();
+    store.save_draft(sam.id, &instrument("phq9"), &answers(&[Some(2)]), at(1)).await.unwrap();
+    store.save_assessment(assessment(sam.id, "who5", 10)).await.unwrap();
+    assert!(store.draft(sam.id, &who5).await.unwrap().is_none());
+    assert!(store.draft(sam.id, &instrument("phq9")).await.unwrap().is_some(), "other drafts stay");
+}
+
+pub async fn last_taken_is_per_instrument(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    assert!(store.last_taken(sam.id).await.unwrap().is_empty());
+    store.save_assessment(assessment(sam.id, "who5", 10)).await.unwrap();
+    store.save_assessment(assessment(sam.id, "who5", 30)).await.unwrap();
+    store.save_assessment(assessment(sam.id, "phq9", 20)).await.unwrap();
+    let mut last = store.last_taken(sam.id).await.unwrap();
+    last.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(last, vec![(instrument("phq9"), at(20)), (instrument("who5"), at(30))]);
+}
+
+pub async fn drafts_are_replaced(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let who5 = instrument("who5");
+    assert!(store.draft(sam.id, &who5).await.unwrap().is_none());
+    store.save_draft(sam.id, &who5, &answers(&[Some(1), None]), at(1)).await.unwrap();
+    store.save_draft(sam.id, &who5, &answers(&[Some(1), Some(2)]), at(2)).await.unwrap();
+    let draft = store.draft(sam.id, &who5).await.unwrap().unwrap();
+    assert_eq!(draft.answers, answers(&[Some(1), Some(2)]));
+    assert_eq!(draft.updated_at, at(2));
+}
+
+pub async fn words_are_replaced_whole(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.words(sam.id).await.unwrap().is_empty());
+    let first = Words::from([("helper".to_owned(), "nurse".to_owned()), ("help".to_owned(), "nurse".to_owned())]);
+    store.set_words(sam.id, &first).await.unwrap();
+    assert_eq!(store.words(sam.id).await.unwrap(), first);
+    let second = Words::from([("clients".to_owned(), "patients".to_owned())]);
+    store.set_words(sam.id, &second).await.unwrap();
+    assert_eq!(store.words(sam.id).await.unwrap(), second);
+    assert!(store.words(kim.id).await.unwrap().is_empty());
+}
+
+pub async fn support_resources_start_unset_then_replace(store: Arc<dyn Store>) {
+    assert!(store.support_resources().await.unwrap().is_none());
+    let resources = vec![
+        SupportResource {
+            name: "Emergency".into(),
+            description: "If you are in danger now.".into(),
+            contact: "112".into(),
+        },
+        SupportResource {
+            name: "Staff support".into(),
+            description: "Confidential counselling.".into(),
+            contact: "0800 000".into(),
+        },
+    ];
+    store.set_support_resources(&resources).await.unwrap();
+    assert_eq!(store.support_resources().await.unwrap(), Some(resources.clone()));
+    store.set_support_resources(&resources[1..]).await.unwrap();
+    assert_eq!(store.support_resources().await.unwrap(), Some(resources[1..].to_vec()), "order kept, old gone");
+    store.set_support_resources(&[]).await.unwrap();
+    assert_eq!(store.support_resources().await.unwrap(), Some(vec![]), "an empty list is a choice, not unset");
+}
+
+pub async fn custom_instruments_are_added_replaced_and_deleted(store: Arc<dyn Store>) {
+    let admin = store.create_user(new_user("admin")).await.unwrap();
+    let custom = |definition: &str| CustomInstrument {
+        id: instrument("mbi-hss"),
+        definition: definition.into(),
+        licence_note: "Licensed from Mind Garden, 2026".into(),
+        added_by: admin.id,
+        added_at: at(1),
+    };
+    store.save_custom_instrument(custom("first")).await.unwrap();
+    store.save_custom_instrument(custom("second")).await.unwrap();
+    assert_eq!(store.custom_instruments().await.unwrap(), vec![custom("second")]);
+    assert!(store.delete_custom_instrument(&instrument("mbi-hss")).await.unwrap());
+    assert!(!store.delete_custom_instrument(&instrument("mbi-hss")).await.unwrap());
+    assert!(store.custom_instruments().await.unwrap().is_empty());
 }

@@ -10,11 +10,15 @@ mod migration;
 mod records;
 
 use async_trait::async_trait;
+use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::{Email, FailureCount, SessionId, UserId};
 use jiff::Timestamp;
 
 pub use migration::{Migration, MigrationReport, check_migrated};
-pub use records::{NewSession, NewUser, Session, SessionWithUser, ThrottleKey, TokenHash, User, UserCredentials};
+pub use records::{
+    Assessment, AssessmentId, CustomInstrument, Draft, NewAssessment, NewSession, NewUser, Session, SessionWithUser,
+    StoredScale, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+};
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
 #[derive(Debug, thiserror::Error)]
@@ -91,4 +95,42 @@ pub trait Store: Send + Sync + 'static {
     async fn login_failures(&self, key: &ThrottleKey, since: Timestamp) -> StoreResult<FailureCount>;
     async fn clear_login_failures(&self, key: &ThrottleKey) -> StoreResult<()>;
     async fn prune_login_failures(&self, before: Timestamp) -> StoreResult<u64>;
+
+    // --- assessments ---------------------------------------------------------------------
+
+    /// Stores a completed assessment and, in the same transaction, removes the person's
+    /// draft for that instrument.
+    async fn save_assessment(&self, assessment: NewAssessment) -> StoreResult<AssessmentId>;
+    /// One assessment, only if it belongs to `user`.
+    async fn assessment(&self, user: UserId, id: AssessmentId) -> StoreResult<Option<Assessment>>;
+    /// The person's assessments of one instrument, oldest first.
+    async fn assessments_of(&self, user: UserId, instrument: &InstrumentId) -> StoreResult<Vec<Assessment>>;
+    /// For each instrument the person has taken: when they last took it.
+    async fn last_taken(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, Timestamp)>>;
+    /// Creates or replaces the person's draft for an instrument.
+    async fn save_draft(
+        &self,
+        user: UserId,
+        instrument: &InstrumentId,
+        answers: &Answers,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    async fn draft(&self, user: UserId, instrument: &InstrumentId) -> StoreResult<Option<Draft>>;
+
+    // --- the person's words for instrument placeholders --------------------------------------
+
+    async fn words(&self, user: UserId) -> StoreResult<Words>;
+    /// Replaces all of the person's words.
+    async fn set_words(&self, user: UserId, words: &Words) -> StoreResult<()>;
+
+    // --- instance settings (administrators) -------------------------------------------------
+
+    /// The support resources, or `None` if the administrator has never set them (so the
+    /// built-in defaults apply).
+    async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>>;
+    async fn set_support_resources(&self, resources: &[SupportResource]) -> StoreResult<()>;
+    async fn custom_instruments(&self) -> StoreResult<Vec<CustomInstrument>>;
+    /// Adds or replaces (by id) a custom instrument.
+    async fn save_custom_instrument(&self, instrument: CustomInstrument) -> StoreResult<()>;
+    async fn delete_custom_instrument(&self, id: &InstrumentId) -> StoreResult<bool>;
 }

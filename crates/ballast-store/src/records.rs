@@ -1,5 +1,6 @@
 //! Plain records passed across the store boundary.
 
+use ballast_core::instrument::{Answers, InstrumentId};
 use ballast_core::{Email, Role, SessionId, UserId};
 use jiff::Timestamp;
 
@@ -62,4 +63,70 @@ pub struct Session {
 pub struct SessionWithUser {
     pub session: Session,
     pub user: User,
+}
+
+/// The database identifier of one completed assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssessmentId(pub i64);
+
+/// One scale's result as stored: the band by its label, so history reads the same even if
+/// a later version of the instrument reorders its bands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredScale {
+    pub id: String,
+    pub value: Option<f64>,
+    pub band: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub user_id: UserId,
+    pub instrument_id: InstrumentId,
+    pub instrument_version: String,
+    pub answers: Answers,
+    pub scales: Vec<StoredScale>,
+    pub flags: Vec<String>,
+    pub taken_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub id: AssessmentId,
+    pub user_id: UserId,
+    pub instrument_id: InstrumentId,
+    pub instrument_version: String,
+    pub answers: Answers,
+    pub scales: Vec<StoredScale>,
+    pub flags: Vec<String>,
+    pub taken_at: Timestamp,
+}
+
+/// Answers saved as the person goes, so a reload or a lost connection loses nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub instrument_id: InstrumentId,
+    pub answers: Answers,
+    pub updated_at: Timestamp,
+}
+
+/// One place to turn for support, set by the instance's administrator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SupportResource {
+    pub name: String,
+    /// When and why to use it, in plain words.
+    pub description: String,
+    /// A phone number, address or link, shown as given.
+    pub contact: String,
+}
+
+/// An instrument an administrator added from a definition file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomInstrument {
+    pub id: InstrumentId,
+    /// The definition file's text, exactly as uploaded.
+    pub definition: String,
+    /// The licence the administrator declared for it.
+    pub licence_note: String,
+    pub added_by: UserId,
+    pub added_at: Timestamp,
 }
