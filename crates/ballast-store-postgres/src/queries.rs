@@ -1,10 +1,12 @@
 //! The `Store` implementation: one SQL statement (or one transaction) per operation.
 
 use async_trait::async_trait;
+use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::{Email, FailureCount, Role, SessionId, UserId};
 use ballast_store::{
-    Migration, MigrationReport, NewSession, NewUser, Session, SessionWithUser, Store, StoreError, StoreResult,
-    ThrottleKey, TokenHash, User, UserCredentials, check_migrated,
+    Assessment, AssessmentId, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment, NewSession, NewUser,
+    Session, SessionWithUser, Store, StoreError, StoreResult, SupportResource, ThrottleKey, TokenHash, User,
+    UserCredentials, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -14,8 +16,10 @@ use tokio_postgres::types::FromSql;
 use crate::{FIRST_ACCOUNT_LOCK, PostgresStore, applied_version, apply_migrations, lock, map_error, message};
 
 /// This backend's schema history, oldest first. Never edit a released migration; add one.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") },
+    Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
+];
 
 const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at";
 
@@ -51,6 +55,36 @@ fn session_from(row: &Row) -> StoreResult<Session> {
         created_at: timestamp(get(row, 2)?)?,
         last_seen_at: timestamp(get(row, 3)?)?,
         user_agent: get(row, 4)?,
+    })
+}
+
+/// JSON columns are TEXT holding serde_json's own output, so what is read back is byte for
+/// byte what was written (floats included), exactly as on SQLite.
+fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(StoreError::backend)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|error| message(format!("stored {what} is not valid: {error}")))
+}
+
+fn instrument_id(text: &str) -> StoreResult<InstrumentId> {
+    InstrumentId::parse(text).map_err(|_| invalid("instrument id"))
+}
+
+const ASSESSMENT_COLUMNS: &str =
+    "SELECT id, user_id, instrument_id, instrument_version, answers, scales, flags, taken_at FROM assessments";
+
+fn assessment_from(row: &Row) -> StoreResult<Assessment> {
+    Ok(Assessment {
+        id: AssessmentId(get(row, 0)?),
+        user_id: UserId(get(row, 1)?),
+        instrument_id: instrument_id(get(row, 2)?)?,
+        instrument_version: get(row, 3)?,
+        answers: from_json("answers", get(row, 4)?)?,
+        scales: from_json("scales", get(row, 5)?)?,
+        flags: from_json("flags", get(row, 6)?)?,
+        taken_at: timestamp(get(row, 7)?)?,
     })
 }
 
@@ -275,5 +309,190 @@ impl Store for PostgresStore {
 
     async fn prune_login_failures(&self, before: Timestamp) -> StoreResult<u64> {
         self.execute("DELETE FROM login_failures WHERE at < $1", &[&before.as_second()]).await
+    }
+
+    async fn save_assessment(&self, assessment: NewAssessment) -> StoreResult<AssessmentId> {
+        let answers = json(&assessment.answers)?;
+        let scales = json(&assessment.scales)?;
+        let flags = json(&assessment.flags)?;
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(map_error)?;
+        let insert = transaction
+            .prepare_cached(
+                "INSERT INTO assessments (user_id, instrument_id, instrument_version, answers, scales, flags, taken_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .await
+            .map_err(map_error)?;
+        let row = transaction
+            .query_one(
+                &insert,
+                &[
+                    &assessment.user_id.0,
+                    &assessment.instrument_id.as_str(),
+                    &assessment.instrument_version,
+                    &answers,
+                    &scales,
+                    &flags,
+                    &assessment.taken_at.as_second(),
+                ],
+            )
+            .await
+            .map_err(map_error)?;
+        let id = get(&row, 0)?;
+        let delete_draft = transaction
+            .prepare_cached("DELETE FROM assessment_drafts WHERE user_id = $1 AND instrument_id = $2")
+            .await
+            .map_err(map_error)?;
+        transaction
+            .execute(&delete_draft, &[&assessment.user_id.0, &assessment.instrument_id.as_str()])
+            .await
+            .map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)?;
+        Ok(AssessmentId(id))
+    }
+
+    async fn assessment(&self, user: UserId, id: AssessmentId) -> StoreResult<Option<Assessment>> {
+        self.query_opt(&format!("{ASSESSMENT_COLUMNS} WHERE id = $1 AND user_id = $2"), &[&id.0, &user.0])
+            .await?
+            .map(|row| assessment_from(&row))
+            .transpose()
+    }
+
+    async fn assessments_of(&self, user: UserId, instrument: &InstrumentId) -> StoreResult<Vec<Assessment>> {
+        self.query(
+            &format!("{ASSESSMENT_COLUMNS} WHERE user_id = $1 AND instrument_id = $2 ORDER BY taken_at, id"),
+            &[&user.0, &instrument.as_str()],
+        )
+        .await?
+        .iter()
+        .map(assessment_from)
+        .collect()
+    }
+
+    async fn last_taken(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, Timestamp)>> {
+        self.query(
+            "SELECT instrument_id, max(taken_at) FROM assessments WHERE user_id = $1 GROUP BY instrument_id",
+            &[&user.0],
+        )
+        .await?
+        .iter()
+        .map(|row| Ok((instrument_id(get(row, 0)?)?, timestamp(get(row, 1)?)?)))
+        .collect()
+    }
+
+    async fn save_draft(
+        &self,
+        user: UserId,
+        instrument: &InstrumentId,
+        answers: &Answers,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO assessment_drafts (user_id, instrument_id, answers, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, instrument_id)
+             DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at",
+            &[&user.0, &instrument.as_str(), &json(answers)?, &at.as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn draft(&self, user: UserId, instrument: &InstrumentId) -> StoreResult<Option<Draft>> {
+        self.query_opt(
+            "SELECT answers, updated_at FROM assessment_drafts WHERE user_id = $1 AND instrument_id = $2",
+            &[&user.0, &instrument.as_str()],
+        )
+        .await?
+        .map(|row| {
+            Ok(Draft {
+                instrument_id: instrument.clone(),
+                answers: from_json("draft answers", get(&row, 0)?)?,
+                updated_at: timestamp(get(&row, 1)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn words(&self, user: UserId) -> StoreResult<Words> {
+        self.query("SELECT token, word FROM placeholder_words WHERE user_id = $1", &[&user.0])
+            .await?
+            .iter()
+            .map(|row| Ok((get(row, 0)?, get(row, 1)?)))
+            .collect()
+    }
+
+    async fn set_words(&self, user: UserId, words: &Words) -> StoreResult<()> {
+        let tokens: Vec<&str> = words.keys().map(String::as_str).collect();
+        let replacements: Vec<&str> = words.values().map(String::as_str).collect();
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(map_error)?;
+        let delete =
+            transaction.prepare_cached("DELETE FROM placeholder_words WHERE user_id = $1").await.map_err(map_error)?;
+        transaction.execute(&delete, &[&user.0]).await.map_err(map_error)?;
+        // Every word in one statement: the two arrays are unnested side by side.
+        let insert = transaction
+            .prepare_cached(
+                "INSERT INTO placeholder_words (user_id, token, word) SELECT $1, * FROM unnest($2::text[], $3::text[])",
+            )
+            .await
+            .map_err(map_error)?;
+        transaction.execute(&insert, &[&user.0, &tokens, &replacements]).await.map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)
+    }
+
+    async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {
+        self.query_opt("SELECT resources FROM support_resources WHERE only_row = 1", &[])
+            .await?
+            .map(|row| from_json("support resources", get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn set_support_resources(&self, resources: &[SupportResource]) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO support_resources (only_row, resources) VALUES (1, $1)
+             ON CONFLICT (only_row) DO UPDATE SET resources = excluded.resources",
+            &[&json(&resources)?],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn custom_instruments(&self) -> StoreResult<Vec<CustomInstrument>> {
+        self.query("SELECT id, definition, licence_note, added_by, added_at FROM custom_instruments ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(CustomInstrument {
+                    id: instrument_id(get(row, 0)?)?,
+                    definition: get(row, 1)?,
+                    licence_note: get(row, 2)?,
+                    added_by: UserId(get(row, 3)?),
+                    added_at: timestamp(get(row, 4)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn save_custom_instrument(&self, instrument: CustomInstrument) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO custom_instruments (id, definition, licence_note, added_by, added_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, licence_note = excluded.licence_note,
+                 added_by = excluded.added_by, added_at = excluded.added_at",
+            &[
+                &instrument.id.as_str(),
+                &instrument.definition,
+                &instrument.licence_note,
+                &instrument.added_by.0,
+                &instrument.added_at.as_second(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_custom_instrument(&self, id: &InstrumentId) -> StoreResult<bool> {
+        Ok(self.execute("DELETE FROM custom_instruments WHERE id = $1", &[&id.as_str()]).await? > 0)
     }
 }

@@ -26,6 +26,9 @@ pub enum WebError {
     UnsupportedMediaType,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Well-formed, but the content does not fit (an answer outside the options, a gap).
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
     #[error("too many attempts; retry in {0:?}")]
     TooManyAttempts(SignedDuration),
     #[error(transparent)]
@@ -48,6 +51,7 @@ impl WebError {
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -63,6 +67,7 @@ impl WebError {
             WebError::TooLarge => "That was more than we can accept",
             WebError::UnsupportedMediaType => "We could not read that request",
             WebError::BadRequest(_) => "We could not read that request",
+            WebError::Unprocessable(_) => "Some answers need another look",
             WebError::TooManyAttempts(_) => "Too many attempts",
             WebError::Store(StoreError::Conflict(_)) => "That is already in use",
             WebError::Store(_) | WebError::Internal(_) => "Something went wrong on our side",
@@ -84,7 +89,7 @@ impl WebError {
             WebError::UnsupportedMediaType => {
                 "The request was not in a format we accept (forms as url-encoded, the API as JSON).".into()
             }
-            WebError::BadRequest(message) => message.clone(),
+            WebError::BadRequest(message) | WebError::Unprocessable(message) => message.clone(),
             WebError::TooManyAttempts(wait) => format!(
                 "For your account's safety we have paused sign-in. Please wait {} and try again.",
                 describe_wait(*wait)

@@ -35,7 +35,7 @@ where
 /// One problem with one field (`field` is the input's id; empty for the form as a whole).
 #[derive(Debug, Clone)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     pub message: String,
 }
 
@@ -44,7 +44,12 @@ pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, message: impl ToString) {
-        self.0.push(FieldError { field, message: message.to_string() });
+        self.0.push(FieldError { field: field.into(), message: message.to_string() });
+    }
+
+    /// For fields whose names are built at run time (one per question).
+    pub fn add_owned(&mut self, field: String, message: impl ToString) {
+        self.0.push(FieldError { field: field.into(), message: message.to_string() });
     }
 
     pub fn is_empty(&self) -> bool {

@@ -6,7 +6,10 @@
 //! decide in `ballast-core` → persist through the [`Store`](ballast_store::Store) → render.
 
 mod api;
+mod assessing;
 mod auth;
+mod catalogue;
+mod charts;
 mod config;
 mod error;
 mod forms;
@@ -15,6 +18,7 @@ mod pages;
 mod render;
 mod security;
 mod state;
+mod support;
 
 use std::net::SocketAddr;
 

@@ -14,4 +14,13 @@ macro_rules! bundled {
     };
 }
 
-pub const BUNDLED: &[BundledFile] = bundled!["proqol5.toml"];
+pub const BUNDLED: &[BundledFile] = bundled![
+    "proqol5.toml",
+    "who5.toml",
+    "phq9.toml",
+    "gad7.toml",
+    "phq4.toml",
+    "pc-ptsd-5.toml",
+    "single-item-burnout.toml",
+    "cbi.toml",
+];

@@ -441,6 +441,9 @@ impl Instrument {
                 let band_field = format!("{field}.bands[{b}]");
                 non_empty(&format!("{band_field}.label"), &band.label)?;
                 non_empty(&format!("{band_field}.interpretation"), &band.interpretation)?;
+                if !(band.min.is_finite() && band.max.is_finite()) {
+                    return Err(problem(band_field, "min and max must be numbers"));
+                }
                 if band.min > band.max {
                     return Err(problem(band_field, "min is above max"));
                 }
@@ -472,6 +475,21 @@ impl Instrument {
             };
             if rule.min.is_none() && rule.max.is_none() {
                 return Err(problem(field, "needs `min`, `max` or both"));
+            }
+            if safety.iter().any(|earlier: &SafetyRule| earlier.id == rule.id) {
+                return Err(problem(format!("{field}.id"), format!("{:?} is used twice", rule.id)));
+            }
+            // A rule that no answer can satisfy would silently never show support.
+            let (low, high) = match on {
+                SafetyTarget::Item(i) => {
+                    let set = &file.response_sets[items[i].response_set];
+                    (f64::from(set.min()), f64::from(set.max()))
+                }
+                SafetyTarget::Scale(s) => scales[s].range(&items, &file.response_sets),
+            };
+            let (min, max) = (rule.min.unwrap_or(low), rule.max.unwrap_or(high));
+            if !(min.is_finite() && max.is_finite()) || min > max || min > high || max < low {
+                return Err(problem(field, format!("can never fire: values here run from {low} to {high}")));
             }
             safety.push(SafetyRule { id: rule.id.clone(), on, min: rule.min, max: rule.max, message: rule.message.clone() });
         }

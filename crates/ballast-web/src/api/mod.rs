@@ -1,17 +1,21 @@
 //! `/api/v1`: JSON for integrations. Authenticated by the session cookie for now; errors are
 //! RFC 9457 problem+json. The description lives in `openapi.json` beside this module.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use ballast_core::SessionId;
-use serde::Serialize;
+use ballast_core::instrument::{Answers, InstrumentId};
+use ballast_store::{Assessment, StoredScale};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::{AppState, assessing, catalogue};
 
 const OPENAPI: &str = include_str!("openapi.json");
 
@@ -21,6 +25,125 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/sessions", get(sessions))
         .route("/sessions/{id}", delete(end_session))
+        .route("/instruments", get(instruments))
+        .route("/instruments/{id}", get(instrument))
+        .route("/assessments", get(assessments).post(submit_assessment))
+}
+
+#[derive(Serialize)]
+struct InstrumentSummary {
+    id: String,
+    title: String,
+    short_title: String,
+    purpose: String,
+    questions: usize,
+    minutes: u32,
+    recall_period: String,
+    attribution: String,
+}
+
+async fn instruments(
+    State(state): State<AppState>,
+    ApiCaller(_): ApiCaller,
+) -> Result<Json<Vec<InstrumentSummary>>, ApiError> {
+    let all = catalogue::all(&state).await?;
+    Ok(Json(
+        all.into_iter()
+            .map(|offered| {
+                let i = &offered.instrument;
+                InstrumentSummary {
+                    id: i.id.to_string(),
+                    title: i.title.clone(),
+                    short_title: i.short_title.clone(),
+                    purpose: i.purpose.clone(),
+                    questions: i.items.len() + usize::from(i.gate.is_some()),
+                    minutes: i.minutes,
+                    recall_period: i.recall_period.clone(),
+                    attribution: offered.custom_licence.clone().unwrap_or_else(|| i.licence.attribution.clone()),
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// The whole definition, as validated.
+async fn instrument(
+    State(state): State<AppState>,
+    ApiCaller(_): ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let offered = catalogue::find(&state, &id).await?;
+    serde_json::to_value(&*offered.instrument).map(Json).map_err(|e| ApiError(WebError::internal(e)))
+}
+
+#[derive(Deserialize)]
+struct Submission {
+    instrument: String,
+    answers: Answers,
+}
+
+#[derive(Serialize)]
+struct AssessmentView {
+    id: i64,
+    instrument: String,
+    instrument_version: String,
+    taken_at: String,
+    scales: Vec<StoredScale>,
+    flags: Vec<String>,
+    answers: Answers,
+}
+
+impl From<Assessment> for AssessmentView {
+    fn from(a: Assessment) -> Self {
+        AssessmentView {
+            id: a.id.0,
+            instrument: a.instrument_id.to_string(),
+            instrument_version: a.instrument_version,
+            taken_at: a.taken_at.to_string(),
+            scales: a.scales,
+            flags: a.flags,
+            answers: a.answers,
+        }
+    }
+}
+
+/// Scores and stores a completed assessment: the same checks and scoring as the pages.
+async fn submit_assessment(
+    State(state): State<AppState>,
+    ApiCaller(current): ApiCaller,
+    body: Result<Json<Submission>, JsonRejection>,
+) -> Result<(StatusCode, Json<AssessmentView>), ApiError> {
+    let Json(submission) = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::UnsupportedMediaType,
+        _ => WebError::BadRequest(format!("The body is not a valid submission: {}", rejection.body_text())),
+    })?;
+    let offered = catalogue::find(&state, &submission.instrument).await?;
+    let instrument = &offered.instrument;
+    instrument.check_answers(&submission.answers).map_err(|e| WebError::Unprocessable(e.to_string()))?;
+    let gaps = instrument.gaps(&submission.answers);
+    if !gaps.is_empty() {
+        let named: Vec<String> = gaps.iter().map(|gap| instrument.question_name(*gap)).collect();
+        return Err(WebError::Unprocessable(format!("Unanswered: {}.", named.join(", "))).into());
+    }
+    let saved = assessing::record(&state, &current, instrument, submission.answers, Timestamp::now()).await?;
+    Ok((StatusCode::CREATED, Json(saved.into())))
+}
+
+#[derive(Deserialize)]
+struct AssessmentQuery {
+    instrument: String,
+}
+
+async fn assessments(
+    State(state): State<AppState>,
+    ApiCaller(current): ApiCaller,
+    query: Result<Query<AssessmentQuery>, QueryRejection>,
+) -> Result<Json<Vec<AssessmentView>>, ApiError> {
+    let Query(query) = query.map_err(|_| WebError::BadRequest("Name the instrument: ?instrument=ID".into()))?;
+    let id = InstrumentId::parse(&query.instrument).map_err(|_| WebError::NotFound)?;
+    let found = state.store.assessments_of(current.user.id, &id).await?;
+    Ok(Json(found.into_iter().map(AssessmentView::from).collect()))
 }
 
 #[derive(Serialize)]

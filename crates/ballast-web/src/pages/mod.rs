@@ -1,10 +1,12 @@
 //! Server-rendered pages. Each submodule owns one area of the site and its routes.
 
 mod account;
+mod assessments;
 mod assets;
 mod health;
 mod home;
 mod sign_in;
+mod support;
 
 use axum::Router;
 
@@ -15,8 +17,10 @@ pub fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(account::routes())
+        .merge(assessments::routes())
         .merge(assets::routes())
         .merge(health::routes())
+        .merge(support::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

@@ -3,6 +3,7 @@
 //! each extra binary is another slow link.
 
 mod api;
+mod assessments;
 mod browser;
 mod flows;
 mod security;
