@@ -305,7 +305,16 @@ impl Instrument {
     /// Parses and checks a definition. Every problem names its field.
     pub fn from_toml(text: &str) -> Result<Instrument, DefinitionError> {
         let file: File = toml::from_str(text).map_err(|e| {
-            let location = e.span().map(|span| format!("at byte {}", span.start)).unwrap_or_else(|| "file".into());
+            // The parser knows a position, not a field path: point at the line, and show it.
+            let location = e
+                .span()
+                .map(|span| {
+                    let start = span.start.min(text.len());
+                    let line = text.get(..start).map_or(1, |before| before.matches('\n').count() + 1);
+                    let content: String = text.lines().nth(line - 1).unwrap_or("").trim().chars().take(60).collect();
+                    if content.is_empty() { format!("line {line}") } else { format!("line {line} `{content}`") }
+                })
+                .unwrap_or_else(|| "file".into());
             problem(location, e.message().to_owned())
         })?;
         Instrument::check(file)

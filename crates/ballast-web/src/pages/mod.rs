@@ -1,12 +1,14 @@
 //! Server-rendered pages. Each submodule owns one area of the site and its routes.
 
 mod account;
+mod admin;
 mod assessments;
 mod assets;
 mod health;
 mod home;
 mod sign_in;
 mod support;
+mod words;
 
 use axum::Router;
 
@@ -17,10 +19,12 @@ pub fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(sign_in::routes())
         .merge(account::routes())
+        .merge(admin::routes())
         .merge(assessments::routes())
         .merge(assets::routes())
         .merge(health::routes())
         .merge(support::routes())
+        .merge(words::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

@@ -182,3 +182,68 @@ async fn pc_ptsd_5_with_no_exposure_finishes_at_the_first_question() {
     assert_eq!(missing_gate.status, 422);
     missing_gate.assert_contains("Please answer the first question.");
 }
+
+#[tokio::test]
+async fn a_persons_own_words_appear_where_the_licence_allows() {
+    let app = spawn_app().await;
+    let mut browser = signed_in(&app, "yan@example.org").await;
+    browser.get("/account/words").await.assert_contains("Instead of “helper”").assert_contains("Instead of “clients”");
+    let bad = browser.post("/account/words", &[("word-helper", "n<u>rse!"), ("word-help", "nurse")]).await;
+    assert_eq!(bad.status, 422);
+    bad.assert_contains("Use 1 to 30 letters").assert_contains(r#"value="nurse""#);
+    let saved = browser
+        .post("/account/words", &[("word-helper", "nurse"), ("word-help", "nurse"), ("word-clients", "patients")])
+        .await;
+    assert_eq!(saved.status, 303);
+    browser.get("/assessments/proqol5").await.assert_contains("as a nurse").assert_contains("When you nurse people");
+    browser.get("/assessments/cbi").await.assert_contains("work with patients");
+    browser.get("/assessments/phq9").await.assert_contains("Little interest or pleasure");
+}
+
+#[tokio::test]
+async fn administrators_set_support_resources_and_add_instruments() {
+    let app = spawn_app().await;
+    let mut admin = signed_in(&app, "admin@example.org").await;
+    let mut member = signed_in(&app, "member@example.org").await;
+    for path in ["/admin", "/admin/support", "/admin/instruments"] {
+        assert_eq!(member.get(path).await.status, 404, "members do not see {path}");
+        assert_eq!(admin.get(path).await.status, 200);
+    }
+    assert_eq!(member.post("/admin/support", &[("name-0", "x"), ("contact-0", "y")]).await.status, 404);
+
+    let incomplete = admin.post("/admin/support", &[("name-0", "Staff counselling"), ("description-0", "Free.")]).await;
+    assert_eq!(incomplete.status, 422);
+    incomplete.assert_contains("say how to reach it").assert_contains(r#"value="Staff counselling""#);
+    let saved = admin
+        .post(
+            "/admin/support",
+            &[("name-0", "Staff counselling"), ("description-0", "Free and confidential."), ("contact-0", "ext. 4321")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let support = member.get("/support").await;
+    support.assert_contains("Staff counselling").assert_contains("ext. 4321");
+    assert!(!support.body.contains("Emergency services"), "the administrator's list replaces the defaults");
+
+    let broken = admin.post("/admin/instruments", &[("definition", "id = \"x\"\n"), ("licence_note", "ours")]).await;
+    assert_eq!(broken.status, 422);
+    broken.assert_contains("The definition has a problem");
+    let bundled_id =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../instruments/who5.toml")).unwrap();
+    let clash =
+        admin.post("/admin/instruments", &[("definition", bundled_id.as_str()), ("licence_note", "ours")]).await;
+    assert_eq!(clash.status, 422);
+    clash.assert_contains("belongs to a bundled instrument");
+    let custom = bundled_id.replacen("id = \"who5\"", "id = \"team-wellbeing\"", 1);
+    let missing_licence = admin.post("/admin/instruments", &[("definition", custom.as_str())]).await;
+    assert_eq!(missing_licence.status, 422);
+    let added = admin
+        .post("/admin/instruments", &[("definition", custom.as_str()), ("licence_note", "Our own adaptation")])
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    member.get("/assessments").await.assert_contains(r#"href="/assessments/team-wellbeing""#);
+    member.get("/assessments/team-wellbeing").await.assert_contains("Our own adaptation");
+    assert_eq!(admin.post("/admin/instruments/team-wellbeing/delete", &[]).await.status, 303);
+    assert_eq!(member.get("/assessments/team-wellbeing").await.status, 404);
+    assert_eq!(admin.post("/admin/instruments/team-wellbeing/delete", &[]).await.status, 404);
+}
