@@ -13,6 +13,7 @@ Usage: python3 bench/run.py [--duration SECONDS]
 
 import argparse
 import http.client
+import json
 import os
 import re
 import socket
@@ -99,6 +100,31 @@ def wrk(port, path, duration, cookie=None):
     return rps, float(p99.group(1)) * scale
 
 
+def measure_history(port, cookie, duration):
+    """Ten years of weekly ProQOL 5 results (520), then the history page's latency with one
+    connection (so latency is server time plus a loopback round trip)."""
+    csrf = dict(pair.split("=", 1) for pair in cookie.split("; "))["__Host-ballast-csrf"]
+    for week in range(520):
+        answers = [1 + (week + item) % 5 for item in range(30)]
+        body = json.dumps({"instrument": "proqol5", "answers": {"items": answers}})
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/api/v1/assessments", body, {"Content-Type": "application/json", "Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 201:
+            raise SystemExit(f"could not record a result: {response.status}")
+    del csrf
+    response, body = get(port, "/assessments/proqol5/history", {"Cookie": cookie})
+    assert response.status == 200 and body.count(b"<circle") == 3 * 520, "the page under test shows 520 results"
+    command = ["wrk", "-t1", "-c1", f"-d{duration}s", "--latency", "-H", f"Cookie: {cookie}",
+               f"http://127.0.0.1:{port}/assessments/proqol5/history"]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    def percentile(label):
+        found = re.search(label + r"\s+([\d.]+)(us|ms|s)", output)
+        return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+    return percentile("50%"), percentile("99%"), len(body)
+
+
 def rss_mib(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -155,6 +181,7 @@ def main():
                 for name, samples in runs.items()
             }
             loaded_rss = rss_mib(ballast.pid)
+            history = measure_history(ballast_port, cookie, args.duration)
         finally:
             bare.terminate()
             ballast.terminate()
@@ -185,6 +212,8 @@ def main():
           f"max {max(cold):.0f} ms over {len(cold)} starts")
     print(f"- resident memory: {idle_rss:.1f} MiB idle after start, {loaded_rss:.1f} MiB after the load runs")
     print(f"- release binary: {size / 1024 / 1024:.1f} MiB ({size:,} bytes)")
+    print(f"- ProQOL 5 history page with 520 weekly results ({history[2]:,} bytes, 3 charts and tables): "
+          f"p50 {history[0]:.2f} ms, p99 {history[1]:.2f} ms at one connection")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! The `ballast` binary: parses the command line and hands over to the library crates.
 
 mod config;
+mod instruments;
 
 /// mimalloc: measurably faster than the system allocator for many small, short-lived
 /// request allocations (see docs/BENCHMARKS.md).
@@ -38,6 +39,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// List, check and score questionnaires (needs no database or configuration).
+    #[command(subcommand)]
+    Instruments(instruments::InstrumentsCommand),
 }
 
 #[derive(Subcommand)]
@@ -48,6 +52,9 @@ enum UserCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Instruments(command) = cli.command {
+        return instruments::run(command);
+    }
     let settings = Settings::resolve(&cli.overrides)?;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&settings.log).context("invalid log filter")?)
@@ -74,6 +81,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(settings).await,
+        Command::Instruments(command) => instruments::run(command),
         Command::User(UserCommand::List) => {
             let store = open_store(&settings).await?;
             store.check_ready().await?;

@@ -81,7 +81,7 @@ async fn migrate_applies_once() {
     let folder = tempfile::tempdir().unwrap();
     let (ok, text) = output(ballast(folder.path()).args(["migrate", "--data-dir", "db"]));
     assert!(ok, "{text}");
-    assert!(text.contains("Applied migrations [1]"), "{text}");
+    assert!(text.contains("Applied migrations [1, 2]"), "{text}");
     let (ok, text) = output(ballast(folder.path()).args(["migrate", "--data-dir", "db"]));
     assert!(ok && text.contains("up to date"), "{text}");
     let (ok, text) = output(ballast(folder.path()).args(["user", "list", "--data-dir", "db"]));
@@ -143,7 +143,7 @@ async fn the_same_binary_runs_on_postgres() {
     let url = ballast_store_postgres::testing::fresh_database_url(&server).await;
     let folder = tempfile::tempdir().unwrap();
     let (ok, text) = output(ballast(folder.path()).arg("migrate").env("BALLAST_DATABASE_URL", &url));
-    assert!(ok && text.contains("Applied migrations [1]"), "{text}");
+    assert!(ok && text.contains("Applied migrations [1, 2]"), "{text}");
 
     // Two instances on one database, as behind a load balancer.
     let mut first = ballast(folder.path());
@@ -154,4 +154,152 @@ async fn the_same_binary_runs_on_postgres() {
     assert!(wait_ready(&first.url).await.contains("postgres"));
     assert!(wait_ready(&second.url).await.contains("postgres"));
     assert!(!folder.path().join("ballast-data").exists(), "no SQLite file when PostgreSQL is chosen");
+}
+
+// --- ballast instruments ------------------------------------------------------------------
+
+/// A folder whose ballast.toml is broken: the instrument commands must not need configuration.
+fn no_config_folder() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("ballast.toml"), "data_dri = \"typo\"\n").unwrap();
+    folder
+}
+
+fn bundled_file(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../instruments").join(name)
+}
+
+/// Runs `ballast instruments score ID --answers ANSWERS`; on success, stdout must be exactly one
+/// JSON object.
+fn score(id: &str, answers: &str) -> (bool, String) {
+    let folder = no_config_folder();
+    let out = ballast(folder.path()).args(["instruments", "score", id, "--answers", answers]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        let value: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+        assert!(value.is_object(), "{stdout}");
+        (true, stdout.trim_end().to_owned())
+    } else {
+        assert!(stdout.is_empty(), "nothing on stdout when it fails: {stdout}");
+        (false, String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn instruments_list() {
+    let folder = no_config_folder();
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "list"]));
+    assert!(ok, "{text}");
+    assert!(text.contains("proqol5\tProQOL 5\t30 items\t5 min"), "{text}");
+    assert!(text.contains("single-item-burnout\tSingle-item burnout\t1 item\t1 min"), "{text}");
+    for id in ["proqol5", "who5", "phq9", "gad7", "phq4", "pc-ptsd-5", "single-item-burnout", "cbi"] {
+        assert!(text.lines().any(|line| line.starts_with(&format!("{id}\t"))), "{id} is listed: {text}");
+    }
+    assert!(!text.contains("scs"), "the SCS-SF is not bundled");
+}
+
+#[test]
+fn instruments_validate() {
+    let folder = no_config_folder();
+    let good = bundled_file("proqol5.toml");
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "validate"]).arg(&good));
+    assert!(ok, "{text}");
+    assert_eq!(
+        text.trim_end(),
+        format!("{}: ok — Professional Quality of Life Scale (ProQOL) Version 5, 30 items, 3 scales", good.display())
+    );
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "validate"]).arg(bundled_file("cbi.toml")));
+    assert!(ok && text.contains("ok — Copenhagen Burnout Inventory (CBI), 19 items, 3 scales"), "{text}");
+
+    // Overlapping bands: the error names the band.
+    let text = std::fs::read_to_string(&good).unwrap().replacen("min = 23\nmax = 41", "min = 22\nmax = 41", 1);
+    std::fs::write(folder.path().join("broken.toml"), text).unwrap();
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "validate", "broken.toml"]));
+    assert!(!ok, "{text}");
+    assert!(text.contains("broken.toml: scales[0].bands[1]: overlaps the band before it"), "{text}");
+
+    // An unknown field and an unknown response set.
+    std::fs::write(folder.path().join("typo.toml"), "id = \"x\"\ncolour = \"red\"\n").unwrap();
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "validate", "typo.toml"]));
+    assert!(!ok && text.contains("line 2 `colour = \"red\"`: unknown field `colour`"), "{text}");
+    let text =
+        std::fs::read_to_string(&good).unwrap().replacen("response_set = \"frequency\"", "response_set = \"freq\"", 1);
+    std::fs::write(folder.path().join("set.toml"), text).unwrap();
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "validate", "set.toml"]));
+    assert!(!ok && text.contains("items[0].response_set: no response set is called \"freq\""), "{text}");
+
+    let (ok, text) = output(ballast(folder.path()).args(["instruments", "validate", "missing.toml"]));
+    assert!(!ok && text.contains("could not read missing.toml"), "{text}");
+}
+
+#[test]
+fn instruments_score() {
+    let threes = vec!["3"; 30].join(",");
+    assert_eq!(
+        score("proqol5", &threes),
+        (
+            true,
+            r#"{"instrument":"proqol5","scales":[{"id":"compassion_satisfaction","value":30,"band":"Moderate"},{"id":"burnout","value":30,"band":"Moderate"},{"id":"secondary_traumatic_stress","value":30,"band":"Moderate"}],"flags":[]}"#
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        score("phq9", "0,0,0,0,0,0,0,0,1"),
+        (
+            true,
+            r#"{"instrument":"phq9","scales":[{"id":"total","value":1,"band":"Minimal"}],"flags":["phq9_item9"]}"#
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        score("who5", "2,2,1,1,1"),
+        (
+            true,
+            r#"{"instrument":"who5","scales":[{"id":"raw","value":7,"band":null},{"id":"percentage","value":28,"band":"Likely depression"}],"flags":["who5_low"]}"#
+                .to_owned()
+        )
+    );
+    // Means round to two decimals; unanswered items are `-`; scales short of answers are null.
+    assert_eq!(
+        score("cbi", "100,75,75,-,-,-,-,-,-,-,-,-,-,-,-,-,-,-,-"),
+        (
+            true,
+            r#"{"instrument":"cbi","scales":[{"id":"personal","value":83.33,"band":"High"},{"id":"work","value":null,"band":null},{"id":"client","value":null,"band":null}],"flags":[]}"#
+                .to_owned()
+        )
+    );
+    // PC-PTSD-5: the stem first; "no" closes it with a total of 0. Labels in any case.
+    assert_eq!(
+        score("pc-ptsd-5", "no,-,-,-,-,-"),
+        (
+            true,
+            r#"{"instrument":"pc-ptsd-5","scales":[{"id":"total","value":0,"band":"Negative screen"}],"flags":[]}"#
+                .to_owned()
+        )
+    );
+    let (ok, text) = score("pc-ptsd-5", "Yes,YES,yes,no,yes,no");
+    assert!(
+        ok && text.contains(r#""value":3,"band":"Positive screen""#) && text.contains("pc_ptsd5_positive"),
+        "{text}"
+    );
+    let (ok, text) = score("pc-ptsd-5", "-,yes,yes,yes,yes,yes");
+    assert!(ok && text.contains(r#""value":null"#), "{text}");
+    let (ok, text) = score("single-item-burnout", "5");
+    assert!(ok && text.contains(r#""flags":["single_item_burnout_5"]"#), "{text}");
+}
+
+#[test]
+fn instruments_score_refuses_answers_that_do_not_fit() {
+    let (ok, text) = score("phq9", "0,0,0,0,0,0,0,0");
+    assert!(!ok && text.contains("phq9: expected 9 answers, got 8"), "{text}");
+    let (ok, text) = score("pc-ptsd-5", "yes,yes,yes,yes,yes");
+    assert!(!ok && text.contains("expected 6 answers, got 5") && text.contains("first question"), "{text}");
+    let (ok, text) = score("phq9", "0,0,0,4,0,0,0,0,0");
+    assert!(!ok && text.contains("item 4: \"4\" is not one of the options (0, 1, 2, 3)"), "{text}");
+    let (ok, text) = score("proqol5", &vec!["often"; 30].join(",").replacen("often", "sometimes-ish", 1));
+    assert!(!ok && text.contains("item 1: \"sometimes-ish\""), "{text}");
+    let (ok, text) = score("pc-ptsd-5", "maybe,-,-,-,-,-");
+    assert!(!ok && text.contains("the first question: \"maybe\""), "{text}");
+    let (ok, text) = score("mbi", "1");
+    assert!(!ok && text.contains("there is no instrument called \"mbi\""), "{text}");
 }

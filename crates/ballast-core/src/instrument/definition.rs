@@ -353,7 +353,10 @@ impl Instrument {
             for (o, option) in set.options.iter().enumerate() {
                 non_empty(&format!("{field}.options[{o}].label"), &option.label)?;
                 if !values.insert(option.value) {
-                    return Err(problem(format!("{field}.options[{o}].value"), format!("{} is used twice", option.value)));
+                    return Err(problem(
+                        format!("{field}.options[{o}].value"),
+                        format!("{} is used twice", option.value),
+                    ));
                 }
             }
         }
@@ -421,7 +424,10 @@ impl Instrument {
             }
             let min_answered = scale.min_answered.unwrap_or(members.len());
             if min_answered == 0 || min_answered > members.len() {
-                return Err(problem(format!("{field}.min_answered"), format!("must be between 1 and {}", members.len())));
+                return Err(problem(
+                    format!("{field}.min_answered"),
+                    format!("must be between 1 and {}", members.len()),
+                ));
             }
             if scale.method == Method::Sum && min_answered != members.len() {
                 return Err(problem(
@@ -500,7 +506,13 @@ impl Instrument {
             if !(min.is_finite() && max.is_finite()) || min > max || min > high || max < low {
                 return Err(problem(field, format!("can never fire: values here run from {low} to {high}")));
             }
-            safety.push(SafetyRule { id: rule.id.clone(), on, min: rule.min, max: rule.max, message: rule.message.clone() });
+            safety.push(SafetyRule {
+                id: rule.id.clone(),
+                on,
+                min: rule.min,
+                max: rule.max,
+                message: rule.message.clone(),
+            });
         }
 
         let instrument = Instrument {

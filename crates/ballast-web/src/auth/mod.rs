@@ -145,6 +145,23 @@ pub fn safe_next(next: &str) -> &str {
     if local && !next.chars().any(char::is_control) { next } else { "/" }
 }
 
+/// A page handler's proof that an administrator is asking. Anyone else is told the page
+/// does not exist, so the administration area is not advertised.
+pub struct Admin(pub Current);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedIn(current) = SignedIn::from_request_parts(parts, state).await?;
+        if current.user.role == ballast_core::Role::Admin {
+            Ok(Admin(current))
+        } else {
+            Err(PageError(WebError::NotFound).into_response())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,22 +179,5 @@ mod tests {
     #[test]
     fn encodes_query_values() {
         assert_eq!(encode_component("/account?x=1&y=2"), "/account%3Fx%3D1%26y%3D2");
-    }
-}
-
-/// A page handler's proof that an administrator is asking. Anyone else is told the page
-/// does not exist, so the administration area is not advertised.
-pub struct Admin(pub Current);
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let SignedIn(current) = SignedIn::from_request_parts(parts, state).await?;
-        if current.user.role == ballast_core::Role::Admin {
-            Ok(Admin(current))
-        } else {
-            Err(PageError(WebError::NotFound).into_response())
-        }
     }
 }

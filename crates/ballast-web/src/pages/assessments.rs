@@ -123,6 +123,9 @@ fn item_field(index: usize) -> String {
     format!("q{}", index + 1)
 }
 
+/// Builds one question's view; the arguments are the question's parts, kept apart because
+/// the gate and the items store them differently.
+#[allow(clippy::too_many_arguments)]
 fn question(
     instrument: &Instrument,
     words: &Words,
@@ -363,7 +366,7 @@ async fn results(
         .filter(|a| a.instrument_id == instrument.id)
         .ok_or(WebError::NotFound)?;
     let history = state.store.assessments_of(current.user.id, &instrument.id).await?;
-    let previous = history.iter().filter(|a| (a.taken_at, a.id.0) < (assessment.taken_at, assessment.id.0)).next_back();
+    let previous = history.iter().rfind(|a| (a.taken_at, a.id.0) < (assessment.taken_at, assessment.id.0));
     let scales = assessment
         .scales
         .iter()
