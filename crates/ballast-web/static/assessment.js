@@ -31,7 +31,8 @@
   function save() {
     var body = new URLSearchParams(new FormData(form));
     body.set("autosave", "1");
-    fetch(form.getAttribute("data-autosave"), { method: "POST", body: body, credentials: "same-origin" })
+    // A redirect (to signing in, when the session has ended) is not a save: do not follow it.
+    fetch(form.getAttribute("data-autosave"), { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
       .then(function (response) {
         say(response.ok ? "Your answers are saved as you go." : "We could not save just now; your answers are still here.");
       })
@@ -46,5 +47,11 @@
     bar.value = n;
     window.clearTimeout(timer);
     timer = window.setTimeout(save, 250);
+  });
+
+  // Submitting saves everything; a save still waiting to run could bring back a draft of an
+  // assessment that has just been finished.
+  form.addEventListener("submit", function () {
+    window.clearTimeout(timer);
   });
 })();
