@@ -6,6 +6,7 @@
 //! of read-only connections. rusqlite is blocking, so every call runs on Tokio's blocking pool.
 
 mod queries;
+mod session_cache;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,7 @@ struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    sessions: session_cache::SessionCache,
 }
 
 impl SqliteStore {
@@ -54,12 +56,17 @@ impl SqliteStore {
                 path: path.to_owned(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
+                sessions: session_cache::SessionCache::default(),
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    fn sessions(&self) -> &session_cache::SessionCache {
+        &self.inner.sessions
     }
 
     /// Runs `f` on a read-only connection, on the calling task. Ballast's reads are indexed
@@ -89,6 +96,7 @@ impl SqliteStore {
                 connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_error)?;
             let value = f(&transaction).map_err(map_error)?;
             transaction.commit().map_err(map_error)?;
+            inner.sessions.forget_all();
             Ok(value)
         })
         .await

@@ -229,18 +229,29 @@ impl Store for SqliteStore {
 
     async fn session_by_token(&self, token: &TokenHash) -> StoreResult<Option<SessionWithUser>> {
         let token = *token;
-        self.read(move |c| {
-            c.prepare_cached(concat!(
-                "SELECT ",
-                session_columns!(),
-                ", ",
-                user_columns!(),
-                " FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?1"
-            ))?
-            .query_row([token.0], |row| Ok(SessionWithUser { session: session_from(row)?, user: user_from(row, 5)? }))
-            .optional()
-        })
-        .await
+        let miss = match self.sessions().get(&token) {
+            Ok(found) => return Ok(Some(found)),
+            Err(miss) => miss,
+        };
+        let found = self
+            .read(move |c| {
+                c.prepare_cached(concat!(
+                    "SELECT ",
+                    session_columns!(),
+                    ", ",
+                    user_columns!(),
+                    " FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?1"
+                ))?
+                .query_row([token.0], |row| {
+                    Ok(SessionWithUser { session: session_from(row)?, user: user_from(row, 5)? })
+                })
+                .optional()
+            })
+            .await?;
+        if let Some(found) = &found {
+            self.sessions().fill(miss, &token, found);
+        }
+        Ok(found)
     }
 
     async fn touch_session(&self, id: SessionId, at: Timestamp) -> StoreResult<()> {

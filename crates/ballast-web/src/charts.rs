@@ -77,19 +77,32 @@ pub fn scale_history(id: &str, title: &str, points: &[(Timestamp, f64)], range: 
             top + 14.0,
             escape(&band.label)
         );
-        for limit in [band.min, band.max] {
+        // One line and one label per boundary, at the band's lower limit: neighbouring bands
+        // (22 | 23) would otherwise put two labels a few pixels apart.
+        if band.min > low {
             let _ = write!(
                 svg,
-                r#"<line class="band-limit" x1="{LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/><text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+                r#"<line class="band-limit" x1="{LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
                 WIDTH - RIGHT,
-                y(limit),
-                y(limit),
-                LEFT - 6.0,
-                y(limit) + 4.0,
-                number(limit)
+                y(band.min),
+                y(band.min)
             );
         }
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LEFT - 6.0,
+            y(band.min) + 4.0,
+            number(band.min)
+        );
     }
+    let _ = write!(
+        svg,
+        r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+        LEFT - 6.0,
+        y(high) + 4.0,
+        number(high)
+    );
     let _ = write!(
         svg,
         r#"<line class="axis-line" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{:.1}"/><line class="axis-line" x1="{LEFT}" x2="{:.1}" y1="{:.1}" y2="{:.1}"/>"#,
@@ -146,7 +159,11 @@ mod tests {
         let svg = scale_history("bo", "Burnout", &points, (10.0, 50.0), &bands);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("<circle").count(), 5);
-        assert_eq!(svg.matches(r#"class="band-limit""#).count(), 6);
+        assert_eq!(svg.matches(r#"class="band-limit""#).count(), 2, "one line per boundary inside the range");
+        for label in [">10<", ">23<", ">42<", ">50<"] {
+            assert!(svg.contains(label), "axis label {label}");
+        }
+        assert!(!svg.contains(">22<") && !svg.contains(">41<"), "no crowded twin labels");
         assert!(svg.contains("High &lt;&amp;&gt;"), "labels are escaped");
         assert!(svg.contains(r#"role="img""#) && svg.contains("<title id=\"bo-title\">Burnout</title>"));
         assert!(svg.contains("5 results from"));

@@ -107,7 +107,27 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
+/// The embedded store belongs to one server process (its in-process caches assume so):
+/// a second `ballast serve` on the same folder is refused. Held until the process exits.
+fn lock_data_dir(data_dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("could not create {}", data_dir.display()))?;
+    let path = data_dir.join("serve.lock");
+    let file = std::fs::File::create(&path).with_context(|| format!("could not create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another `ballast serve` is already using {}; stop it first (to run several instances, use PostgreSQL)",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => Err(error).context("could not lock the data folder"),
+    }
+}
+
 async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let _lock = match &settings.database {
+        DatabaseChoice::Sqlite { data_dir } => Some(lock_data_dir(data_dir)?),
+        DatabaseChoice::Postgres { .. } => None,
+    };
     let store = open_store(&settings).await?;
     let report = store.migrate().await.context("could not apply database migrations")?;
     if !report.applied.is_empty() {

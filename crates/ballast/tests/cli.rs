@@ -71,6 +71,8 @@ async fn serve_needs_no_set_up() {
     // Bytes 18 and 19 of an SQLite header are 2 when the database is in WAL mode.
     let header = std::fs::read(&database).unwrap();
     assert_eq!(&header[18..20], &[2, 2]);
+    let (ok, text) = output(ballast(folder.path()).args(["serve", "--bind", "127.0.0.1:0"]));
+    assert!(!ok && text.contains("another `ballast serve` is already using"), "{text}");
     let home = reqwest::get(&server.url).await.unwrap();
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("Create an account"));

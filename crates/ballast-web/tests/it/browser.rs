@@ -35,13 +35,28 @@ const CSRF_COOKIE: &str = "__Host-ballast-csrf";
 
 #[tokio::test]
 async fn account_journey_in_a_browser_is_keyboard_friendly_and_accessible() {
+    in_browser(account_journey).await;
+}
+
+#[tokio::test]
+async fn taking_an_assessment_by_keyboard_is_accessible_and_saves_as_you_go() {
+    in_browser(assessment_journey).await;
+}
+
+/// Starts chromedriver, a browser session and the app, runs `journey`, and always closes the
+/// browser, even when the journey panics.
+async fn in_browser<J, F>(journey: J)
+where
+    J: FnOnce(Client, TestApp) -> F,
+    F: Future<Output = ()> + Send + 'static,
+{
     let Some(path) = chromedriver_or_skip() else { return };
     let driver = ChromeDriver::start(&path).await;
     let client = driver.new_session().await;
     let app = spawn_app().await;
     // Run the journey as its own task so that, should it panic, the browser session is still
     // closed (which quits Chromium) before chromedriver is stopped and the panic goes on.
-    let outcome = tokio::spawn(account_journey(client.clone(), app)).await;
+    let outcome = tokio::spawn(journey(client.clone(), app)).await;
     let closed = client.close().await;
     drop(driver);
     if let Err(failure) = outcome {
@@ -209,6 +224,301 @@ async fn account_journey(c: Client, app: TestApp) {
     check_page(&c, "not found").await;
 }
 
+// --- taking an assessment ----------------------------------------------------------------------
+
+const ASSESSOR: &str = "sam.okafor@example.org";
+/// The answers typed into ProQOL 5, question by question (1 is "Never", 5 "Very Often"). They
+/// score compassion satisfaction 46 (High), burnout 15 (Low; questions 1, 4, 15, 17 and 29
+/// count in reverse) and secondary traumatic stress 28 (Moderate, below the support prompt).
+const PROQOL: [u8; 30] = [5, 2, 5, 5, 2, 4, 3, 2, 4, 1, 3, 5, 2, 3, 4, 5, 5, 4, 2, 5, 1, 4, 3, 5, 4, 2, 5, 2, 4, 4];
+/// The question deliberately passed over the first time.
+const LEFT_OUT: usize = 12;
+const SAVED: &str = "Your answers are saved as you go.";
+
+async fn assessment_journey(c: Client, app: TestApp) {
+    // Create an account through the form, by keyboard.
+    c.goto(&format!("{}/register", app.base)).await.unwrap();
+    arrive(&c, "Create an account").await;
+    type_into(&c, "email", ASSESSOR).await;
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "password").await;
+    leave(&c).await;
+    type_into_focused(&c, &format!("{PASSWORD}{}", Key::Enter)).await;
+    arrive(&c, "Home").await;
+
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/assessments']").await;
+    arrive(&c, "Assessments").await;
+    check_page(&c, "assessments").await;
+    let card = text_of(&c, ".card-list .card:has(a[href='/assessments/proqol5'])").await;
+    assert!(card.contains("30 questions") && card.contains("Not taken yet"), "{card}");
+
+    leave(&c).await;
+    click_link(&c, "ProQOL 5").await;
+    arrive(&c, "ProQOL 5").await;
+    assert_eq!(text_of(&c, "#progress-label").await, "0 of 30 answered");
+    check_page(&c, "take ProQOL 5").await;
+
+    // From the skip link into the form: the first Tab stop in <main> is question 1. Answer
+    // three questions, each saved by the page's script; after a reload they are still chosen,
+    // and after a new visit too (which shows they came from the server, not from the browser
+    // restoring the form; it also starts the focus at the top again, where after the reload
+    // it may or may not start from the "#main" the skip link left in the address).
+    skip_to_main(&c).await;
+    for n in 1..=3 {
+        answer_and_wait_until_saved(&c, n).await;
+    }
+    assert_eq!(text_of(&c, "#progress-label").await, "3 of 30 answered");
+    assert_eq!(c.execute("return document.querySelector('progress').value", vec![]).await.unwrap(), json!(3));
+    leave(&c).await;
+    c.refresh().await.unwrap();
+    arrive(&c, "ProQOL 5").await;
+    assert_eq!(checked_answers(&c).await, expected_answers(1..=3), "the answers survive a reload");
+    leave(&c).await;
+    c.goto(&format!("{}/assessments/proqol5", app.base)).await.unwrap();
+    arrive(&c, "ProQOL 5").await;
+    assert_eq!(checked_answers(&c).await, expected_answers(1..=3), "the autosaved answers are kept");
+    assert_eq!(text_of(&c, "#progress-label").await, "3 of 30 answered");
+
+    // By keyboard again: Tab reaches the chosen radio of question 1, and each further Tab the
+    // next question (a radio group is one Tab stop). Pass over one question.
+    skip_link_is_first_stop(&c, "take ProQOL 5 (loaded again)").await;
+    skip_to_main(&c).await;
+    press(&c, Key::Tab).await;
+    assert_focused_radio(&c, 1, PROQOL[0], true).await;
+    for n in 2..=3 {
+        press(&c, Key::Tab).await;
+        assert_focused_radio(&c, n, PROQOL[n - 1], true).await;
+    }
+    for n in 4..=30 {
+        if n == LEFT_OUT {
+            press(&c, Key::Tab).await;
+            assert_focused_radio(&c, n, 1, false).await;
+        } else {
+            answer(&c, n).await;
+        }
+    }
+    assert_eq!(text_of(&c, "#progress-label").await, "29 of 30 answered");
+    press(&c, Key::Tab).await;
+    assert_focused_button(&c, "Finish and see my result").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+
+    // The gap is named in the error summary, which links to the question.
+    arrive(&c, "Error: ProQOL 5").await;
+    check_page(&c, "take ProQOL 5 with an error").await;
+    let all_but_one: Vec<_> = (1..=30).filter(|&n| n != LEFT_OUT).collect();
+    assert_eq!(checked_answers(&c).await, expected_answers(all_but_one), "every answer is kept");
+    let gap = format!("q{LEFT_OUT}");
+    let problem = format!("Please answer question {LEFT_OUT}.");
+    let mut listed = Vec::new();
+    for link in find(&c, ".error-summary[role='alert']").await.find_all(Locator::Css("li a")).await.unwrap() {
+        let target = link.attr("href").await.unwrap().unwrap_or_default();
+        listed.push((target, link.text().await.unwrap()));
+    }
+    assert_eq!(listed, [(format!("#{gap}"), problem.clone())]);
+    assert!(text_of(&c, &format!("#{gap}-error")).await.contains(&problem));
+    let question = find(&c, &format!("fieldset#{gap}")).await;
+    assert_eq!(question.attr("aria-describedby").await.unwrap(), Some(format!("{gap}-error")));
+
+    // By keyboard: the summary's link is the first stop in <main>; following it puts the focus
+    // on the question, and the next Tab on its first option.
+    skip_to_main(&c).await;
+    press(&c, Key::Tab).await;
+    let link = focused(&c).await;
+    assert_eq!((link["tag"].as_str(), link["text"].as_str()), (Some("a"), Some(problem.as_str())), "{link}");
+    press(&c, Key::Enter).await;
+    assert_focus(&c, &gap).await;
+    press(&c, Key::Tab).await;
+    assert_focused_radio(&c, LEFT_OUT, 1, false).await;
+    choose_and_wait_until_saved(&c, LEFT_OUT).await;
+    assert_eq!(text_of(&c, "#progress-label").await, "30 of 30 answered");
+    for n in LEFT_OUT + 1..=30 {
+        press(&c, Key::Tab).await;
+        assert_focused_radio(&c, n, PROQOL[n - 1], true).await;
+    }
+    press(&c, Key::Tab).await;
+    assert_focused_button(&c, "Finish and see my result").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+
+    // The result: three scales, each with its score and band, and the authors' attribution.
+    arrive(&c, "Your ProQOL 5 result").await;
+    check_page(&c, "ProQOL 5 result").await;
+    let mut scales = Vec::new();
+    for section in c.find_all(Locator::Css("section.scale-result")).await.unwrap() {
+        let title = section.find(Locator::Css("h2")).await.unwrap().text().await.unwrap();
+        let score = section.find(Locator::Css(".score")).await.unwrap().text().await.unwrap();
+        scales.push(format!("{title}: {score}"));
+    }
+    assert_eq!(
+        scales,
+        [
+            "Compassion satisfaction: 46 out of a possible 10–50 · High",
+            "Burnout: 15 out of a possible 10–50 · Low",
+            "Secondary traumatic stress: 28 out of a possible 10–50 · Moderate",
+        ]
+    );
+    let attribution = text_of(&c, ".attribution").await;
+    assert!(attribution.contains("© B. Hudnall Stamm") && attribution.contains("www.ProQOL.org"), "{attribution}");
+    assert!(c.find(Locator::Css(".support-callout")).await.is_err(), "no support prompt for these answers");
+
+    // History: a chart per scale, and its data table behind a disclosure opened by keyboard.
+    leave(&c).await;
+    click_link(&c, "See how your results have changed over time").await;
+    arrive(&c, "Your ProQOL 5 history").await;
+    let charts = c.find_all(Locator::Css("figure svg.chart[role='img']")).await.unwrap();
+    assert_eq!(charts.len(), 3, "one chart per scale");
+    let chart = c
+        .execute(
+            "const svg = document.querySelector('svg.chart'); \
+             const title = document.getElementById(svg.getAttribute('aria-labelledby').split(' ')[0]); \
+             return { title: title.textContent, bands: svg.querySelectorAll('rect.band').length, \
+                      points: svg.querySelectorAll('circle.point').length, \
+                      band_fill: getComputedStyle(svg.querySelector('rect.band')).fill, \
+                      point_fill: getComputedStyle(svg.querySelector('circle.point')).fill };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (&chart["title"], &chart["bands"], &chart["points"]),
+        (&json!("Compassion satisfaction"), &json!(3), &json!(1))
+    );
+    // Unstyled SVG fills black: the stylesheet must shade the bands lightly and the points darkly.
+    assert_ne!(chart["band_fill"], json!("rgb(0, 0, 0)"), "{chart}");
+    assert_ne!(chart["band_fill"], chart["point_fill"], "{chart}");
+    skip_link_is_first_stop(&c, "ProQOL 5 history").await;
+    skip_to_main(&c).await;
+    for _ in 0..3 {
+        press(&c, Key::Tab).await;
+        let summary = focused(&c).await;
+        assert_eq!(summary["tag"], json!("summary"), "{summary}");
+        press(&c, Key::Enter).await;
+    }
+    let tables = c
+        .execute(
+            "return [...document.querySelectorAll('details')].map((d) => ({ open: d.open, \
+             rows: [...d.querySelectorAll('table.data tbody tr')].map((r) => r.cells.length) }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        tables,
+        json!([{ "open": true, "rows": [3] }, { "open": true, "rows": [3] }, { "open": true, "rows": [3] }])
+    );
+    let first_row = text_of(&c, "details table.data tbody tr").await;
+    assert!(first_row.ends_with("46 High"), "{first_row}");
+    // (The first Tab stop was checked above, before the focus moved into the page.)
+    run_axe(&c, "ProQOL 5 history (tables open)").await;
+
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/support']").await;
+    arrive(&c, "Support").await;
+    check_page(&c, "support").await;
+    assert!(text_of(&c, "main").await.contains("Nobody has been told."));
+    assert!(!c.find_all(Locator::Css(".resource-list li h2")).await.unwrap().is_empty());
+
+    // Finishing cleared the draft: the questionnaire starts afresh.
+    c.goto(&format!("{}/assessments/proqol5", app.base)).await.unwrap();
+    assert_title(&c, "ProQOL 5").await;
+    assert_eq!(text_of(&c, "#progress-label").await, "0 of 30 answered");
+    assert_eq!(checked_answers(&c).await, json!({}));
+}
+
+/// Activates the skip link (which has the focus) and checks that `<main>` has it now.
+async fn skip_to_main(c: &Client) {
+    press(c, Key::Enter).await;
+    assert_focus(c, "main").await;
+}
+
+/// Tabs into question `n` (unanswered, so the Tab lands on its first option) and chooses its
+/// answer from `PROQOL`.
+async fn answer(c: &Client, n: usize) {
+    let mut keys = vec![Key::Tab];
+    keys.extend(keys_to_choose(PROQOL[n - 1]));
+    press_all(c, &keys).await;
+    assert_focused_radio(c, n, PROQOL[n - 1], true).await;
+}
+
+/// The keys that choose `value` from a group's first option, before anything is chosen:
+/// Space takes the focused option; the arrows move and choose, wrapping round at the ends.
+fn keys_to_choose(value: u8) -> Vec<Key> {
+    match value {
+        1 => vec![Key::Space],
+        2 => vec![Key::Down],
+        3 => vec![Key::Right, Key::Right],
+        4 => vec![Key::Up, Key::Left],
+        5 => vec![Key::Up],
+        _ => unreachable!("ProQOL answers run from 1 to 5"),
+    }
+}
+
+/// `answer`, then waits until the page's script says the answers were saved. The status is
+/// emptied first, since the script only writes it when the text changes.
+async fn answer_and_wait_until_saved(c: &Client, n: usize) {
+    clear_save_status(c).await;
+    answer(c, n).await;
+    wait_until_saved(c).await;
+}
+
+/// Chooses the answer to question `n`, whose first option has the focus, and waits for the save.
+async fn choose_and_wait_until_saved(c: &Client, n: usize) {
+    clear_save_status(c).await;
+    press_all(c, &keys_to_choose(PROQOL[n - 1])).await;
+    assert_focused_radio(c, n, PROQOL[n - 1], true).await;
+    wait_until_saved(c).await;
+}
+
+async fn clear_save_status(c: &Client) {
+    c.execute("document.getElementById('save-status').textContent = '';", vec![]).await.unwrap();
+}
+
+async fn wait_until_saved(c: &Client) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let status = text_of(c, "#save-status").await;
+        if status == SAVED {
+            return;
+        }
+        assert!(status.is_empty(), "saving failed: {status:?}");
+        assert!(Instant::now() < deadline, "the answers were not saved within {PATIENCE:?}");
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// The chosen answers on the page, as `{"q1": "5", …}`.
+async fn checked_answers(c: &Client) -> Value {
+    let script = "return Object.fromEntries([...document.querySelectorAll('input[type=radio]:checked')] \
+                  .map((r) => [r.name, r.value]));";
+    c.execute(script, vec![]).await.unwrap()
+}
+
+fn expected_answers(questions: impl IntoIterator<Item = usize>) -> Value {
+    questions.into_iter().map(|n| (format!("q{n}"), json!(PROQOL[n - 1].to_string()))).collect()
+}
+
+/// What has the focus, in brief.
+async fn focused(c: &Client) -> Value {
+    let script = "const e = document.activeElement; return { tag: e.tagName.toLowerCase(), id: e.id, \
+                  type: e.type || '', name: e.name || '', value: e.value || '', checked: e.checked === true, \
+                  text: e.textContent.trim().slice(0, 80) };";
+    c.execute(script, vec![]).await.unwrap()
+}
+
+async fn assert_focused_radio(c: &Client, n: usize, value: u8, checked: bool) {
+    let active = focused(c).await;
+    let expected = json!({ "type": "radio", "name": format!("q{n}"), "value": value.to_string(), "checked": checked });
+    let actual = json!({ "type": active["type"], "name": active["name"], "value": active["value"], "checked": active["checked"] });
+    assert_eq!(actual, expected, "the focus is on {active}");
+}
+
+async fn assert_focused_button(c: &Client, text: &str) {
+    let active = focused(c).await;
+    assert_eq!((active["tag"].as_str(), active["text"].as_str()), (Some("button"), Some(text)), "{active}");
+}
+
 // --- pages and keys --------------------------------------------------------------------------
 
 /// Marks the current document so that `arrive` can tell when the next one has replaced it.
@@ -276,10 +586,17 @@ async fn type_into_focused(c: &Client, text: &str) {
 
 /// Presses and releases one key, sent to the page rather than to an element.
 async fn press(c: &Client, key: Key) {
-    let key = char::from(key);
-    let keys =
-        KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
-    c.perform_actions(keys).await.unwrap();
+    press_all(c, &[key]).await;
+}
+
+/// Presses and releases each key in turn, in one go.
+async fn press_all(c: &Client, keys: &[Key]) {
+    let mut actions = KeyActions::new("keyboard".into());
+    for &key in keys {
+        let key = char::from(key);
+        actions = actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    }
+    c.perform_actions(actions).await.unwrap();
 }
 
 async fn assert_focus(c: &Client, id: &str) {
@@ -339,6 +656,12 @@ async fn csp_refuses_inline_script(c: &Client) {
 /// Runs axe-core on the current page and fails with a readable list of violations, then checks
 /// that the first Tab reaches the skip link.
 async fn check_page(c: &Client, page: &str) {
+    run_axe(c, page).await;
+    skip_link_is_first_stop(c, page).await;
+}
+
+/// Runs axe-core on the current page and fails with a readable list of violations.
+async fn run_axe(c: &Client, page: &str) {
     c.execute(
         "window.ballastCsp = []; document.addEventListener('securitypolicyviolation', \
          (e) => window.ballastCsp.push(e.effectiveDirective + ' ' + e.blockedURI));",
@@ -367,7 +690,6 @@ async fn check_page(c: &Client, page: &str) {
         let url = c.current_url().await.unwrap();
         panic!("{page} ({url}): axe found {} accessibility problem(s):\n{}", violations.len(), describe(violations));
     }
-    skip_link_is_first_stop(c, page).await;
 }
 
 fn describe(violations: &[Value]) -> String {
