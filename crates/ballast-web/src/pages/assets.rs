@@ -10,12 +10,17 @@ use crate::AppState;
 const STYLESHEET: &str = include_str!("../../static/ballast.css");
 const ICON: &str = include_str!("../../static/favicon.svg");
 const ASSESSMENT_SCRIPT: &str = include_str!("../../static/assessment.js");
+const DEFINITION_FILE_SCRIPT: &str = include_str!("../../static/definition-file.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/ballast.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", ICON) }))
         .route("/static/assessment.js", get(|| async { asset("text/javascript; charset=utf-8", ASSESSMENT_SCRIPT) }))
+        .route(
+            "/static/definition-file.js",
+            get(|| async { asset("text/javascript; charset=utf-8", DEFINITION_FILE_SCRIPT) }),
+        )
 }
 
 /// Assets change only with a release, and their URLs carry the version.
