@@ -43,6 +43,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until the process is asked to stop. Binds first so the caller can print the address.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // Load and check the bundled instruments now, so a broken one is reported at start-up
+    // (and left out) rather than on first use.
+    let instruments = catalogue::bundled().len();
+    tracing::info!(instruments, "bundled instruments loaded");
     jobs::spawn_housekeeping(state.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
