@@ -113,17 +113,22 @@ async fn save_support(
         if filled == 0 {
             continue;
         }
+        // Errors are keyed by the row's place on the page shown again, where filled rows are
+        // packed together, not by its place in the submitted form.
+        let shown = rows.len();
         if row.name.is_empty() {
-            errors.add_owned(format!("name-{n}"), format!("Resource {}: give it a name.", rows.len() + 1));
+            errors.add_owned(format!("name-{shown}"), format!("Resource {}: give it a name.", shown + 1));
         }
         if row.contact.is_empty() {
-            errors.add_owned(format!("contact-{n}"), format!("Resource {}: say how to reach it.", rows.len() + 1));
+            errors.add_owned(format!("contact-{shown}"), format!("Resource {}: say how to reach it.", shown + 1));
         }
-        if [&row.name, &row.description, &row.contact].iter().any(|v| v.chars().count() > 500) {
-            errors.add_owned(
-                format!("description-{n}"),
-                format!("Resource {}: keep each box under 500 characters.", rows.len() + 1),
-            );
+        for (field, value) in [("name", &row.name), ("description", &row.description), ("contact", &row.contact)] {
+            if value.chars().count() > 500 {
+                errors.add_owned(
+                    format!("{field}-{shown}"),
+                    format!("Resource {}: keep each box under 500 characters.", shown + 1),
+                );
+            }
         }
         rows.push(row);
     }

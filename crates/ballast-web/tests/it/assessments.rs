@@ -211,6 +211,10 @@ async fn administrators_set_support_resources_and_add_instruments() {
     }
     assert_eq!(member.post("/admin/support", &[("name-0", "x"), ("contact-0", "y")]).await.status, 404);
 
+    // A filled row after blank ones: the error points at the row as shown again.
+    let later_row = admin.post("/admin/support", &[("name-5", "Chaplaincy")]).await;
+    assert_eq!(later_row.status, 422);
+    later_row.assert_contains(r##"href="#contact-0""##).assert_contains(r#"id="contact-0-error""#);
     let incomplete = admin.post("/admin/support", &[("name-0", "Staff counselling"), ("description-0", "Free.")]).await;
     assert_eq!(incomplete.status, 422);
     incomplete.assert_contains("say how to reach it").assert_contains(r#"value="Staff counselling""#);

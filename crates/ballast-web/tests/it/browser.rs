@@ -1,6 +1,7 @@
-//! Browser tests: headless Chromium, driven through chromedriver, walks the account journey the
-//! way a person would — by keyboard for registering and signing in, by clicking elsewhere — and
-//! axe-core checks every page it reaches against WCAG 2.2 AA and axe's best practices.
+//! Browser tests: headless Chromium, driven through chromedriver, walks the account, assessment,
+//! own-words and administration journeys the way a person would — by keyboard for registering,
+//! signing in and correcting forms, by clicking elsewhere — and axe-core checks every page it
+//! reaches against WCAG 2.2 AA and axe's best practices.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. Without chromedriver the test says on stderr
 //! that it was skipped, unless `BALLAST_REQUIRE_BROWSER=1` (CI sets it), which makes that a
@@ -12,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ballast_core::Email;
+use ballast_core::instrument::{Instrument, parse_word};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
@@ -41,6 +43,11 @@ async fn account_journey_in_a_browser_is_keyboard_friendly_and_accessible() {
 #[tokio::test]
 async fn taking_an_assessment_by_keyboard_is_accessible_and_saves_as_you_go() {
     in_browser(assessment_journey).await;
+}
+
+#[tokio::test]
+async fn own_words_and_administration_in_a_browser_are_keyboard_friendly_and_accessible() {
+    in_browser(words_and_administration_journey).await;
 }
 
 /// Starts chromedriver, a browser session and the app, runs `journey`, and always closes the
@@ -87,33 +94,17 @@ async fn account_journey(c: Client, app: TestApp) {
     type_into_focused(&c, &format!("short{}", Key::Enter)).await;
     arrive(&c, "Error: Create an account").await;
     check_page(&c, "register with errors").await;
-    let summary = c.find(Locator::Css(".error-summary[role='alert']")).await.expect("an error summary");
-    assert_eq!(summary.find(Locator::Css("h2")).await.unwrap().text().await.unwrap(), "Please check the form");
     let email_problem = "Enter an email address in the form name@example.org.";
     let password_problem = "Use at least 15 characters — a short phrase of a few words works well.";
-    let mut listed = Vec::new();
-    for link in summary.find_all(Locator::Css("li a")).await.unwrap() {
-        let target = link.attr("href").await.unwrap().unwrap_or_default();
-        let target = target.rsplit_once('#').map(|(_, id)| id.to_owned()).unwrap_or(target);
-        listed.push((target, link.text().await.unwrap()));
-    }
-    assert_eq!(
-        listed,
-        [("email".to_owned(), email_problem.to_owned()), ("password".to_owned(), password_problem.to_owned())]
-    );
+    assert_eq!(summary_links(&c).await, [("email", email_problem), ("password", password_problem)].map(owned));
     for (field, problem) in [("email", email_problem), ("password", password_problem)] {
-        let message = text_of(&c, &format!("#{field}-error")).await;
-        assert!(message.contains(problem), "#{field}-error says {message:?}");
-        let input = c.find(Locator::Id(field)).await.unwrap();
-        assert_eq!(input.attr("aria-invalid").await.unwrap().as_deref(), Some("true"), "#{field}");
-        let described_by = input.attr("aria-describedby").await.unwrap().unwrap_or_default();
-        assert!(described_by.split(' ').any(|id| id == format!("{field}-error")), "#{field}: {described_by:?}");
+        assert_field_error(&c, field, problem).await;
     }
     assert_eq!(value_of(&c, "email").await, "robin.hale@", "what was typed is kept");
     assert_eq!(value_of(&c, "password").await, "", "a password is never sent back");
 
     // Following the summary's first link by keyboard lands in the email field; fix it there.
-    summary.find(Locator::Css("li a")).await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    find(&c, ".error-summary li a").await.send_keys(&Key::Enter.to_string()).await.unwrap();
     assert_focus(&c, "email").await;
     // Select what is there and type over it (WebDriver's "clear" would also move the focus away).
     type_into_focused(&c, &format!("{}a{}{EMAIL_TYPED}", Key::Control, Key::Null)).await;
@@ -236,15 +227,7 @@ const LEFT_OUT: usize = 12;
 const SAVED: &str = "Your answers are saved as you go.";
 
 async fn assessment_journey(c: Client, app: TestApp) {
-    // Create an account through the form, by keyboard.
-    c.goto(&format!("{}/register", app.base)).await.unwrap();
-    arrive(&c, "Create an account").await;
-    type_into(&c, "email", ASSESSOR).await;
-    press(&c, Key::Tab).await;
-    assert_focus(&c, "password").await;
-    leave(&c).await;
-    type_into_focused(&c, &format!("{PASSWORD}{}", Key::Enter)).await;
-    arrive(&c, "Home").await;
+    register(&c, &app, ASSESSOR).await;
 
     leave(&c).await;
     click(&c, ".site-nav a[href='/assessments']").await;
@@ -519,6 +502,243 @@ async fn assert_focused_button(c: &Client, text: &str) {
     assert_eq!((active["tag"].as_str(), active["text"].as_str()), (Some("button"), Some(text)), "{active}");
 }
 
+// --- own words and administration ------------------------------------------------------------
+
+/// The first account on the instance, which makes it the administrator.
+const ADMINISTRATOR: &str = "noor.haddad@example.org";
+const MEMBER: &str = "lee.marsh@example.org";
+/// What is first typed for `[helper]`: markup and punctuation are refused.
+const BAD_WORD: &str = "n<u>rse!";
+const LICENCE: &str = "Adapted for St Anne's Hospital staff, licence 12345";
+const ADDED_TITLE: &str = "Team well-being (WHO-5)";
+const ADDED_SHORT_TITLE: &str = "Team well-being";
+
+async fn words_and_administration_journey(c: Client, app: TestApp) {
+    register(&c, &app, ADMINISTRATOR).await;
+
+    // Words for your work: a word that is refused first, then the fix, by keyboard.
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/account']").await;
+    arrive(&c, "Your account").await;
+    leave(&c).await;
+    click_link(&c, "Words for your work").await;
+    arrive(&c, "Words for your work").await;
+    check_page(&c, "words").await;
+    for (token, default) in [("helper", "helper"), ("help", "help"), ("clients", "clients")] {
+        let id = format!("word-{token}");
+        assert_eq!(text_of(&c, &format!("label[for='{id}']")).await, format!("Instead of “{default}”"));
+        assert_eq!(value_of(&c, &id).await, "", "#{id} starts empty");
+    }
+    assert_eq!(text_of(&c, "#word-helper-hint").await, "Used in ProQOL 5.");
+    assert_eq!(text_of(&c, "#word-clients-hint").await, "Used in CBI.");
+    type_into(&c, "word-help", "nurse").await;
+    type_into(&c, "word-helper", BAD_WORD).await;
+    type_into(&c, "word-clients", "patients").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Error: Words for your work").await;
+    check_page(&c, "words with an error").await;
+    let problem = parse_word(BAD_WORD).unwrap_err().to_string();
+    assert_eq!(summary_links(&c).await, [owned(("word-helper", problem.as_str()))]);
+    assert_field_error(&c, "word-helper", &problem).await;
+    let help = find(&c, "#word-help").await;
+    assert_eq!(help.attr("aria-invalid").await.unwrap(), None, "only the refused word is marked");
+    for (id, typed) in [("word-helper", BAD_WORD), ("word-help", "nurse"), ("word-clients", "patients")] {
+        assert_eq!(value_of(&c, id).await, typed, "what was typed in #{id} is kept");
+    }
+    follow_first_summary_link(&c, &problem, "word-helper").await;
+    type_into_focused(&c, &format!("{}a{}nurse", Key::Control, Key::Null)).await;
+    assert_eq!(value_of(&c, "word-helper").await, "nurse");
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Words for your work").await;
+    assert_eq!(text_of(&c, "p.notice[role='status']").await, "Saved. Questionnaires will use your words from now on.");
+    check_page(&c, "words (saved)").await;
+    for (id, word) in [("word-helper", "nurse"), ("word-help", "nurse"), ("word-clients", "patients")] {
+        assert_eq!(value_of(&c, id).await, word, "#{id} shows the saved word");
+    }
+
+    // The questionnaires that allow it use those words.
+    c.goto(&format!("{}/assessments/proqol5", app.base)).await.unwrap();
+    assert_title(&c, "ProQOL 5").await;
+    let questions = texts_of(&c, "fieldset.question legend").await;
+    let as_a_nurse = questions.iter().filter(|q| q.contains("as a nurse")).count();
+    assert_eq!(as_a_nurse, 5, "[helper] reads \"nurse\": {questions:#?}");
+    assert!(questions.iter().any(|q| q.ends_with("the people I nurse.")), "[help] reads \"nurse\": {questions:#?}");
+    let main = text_of(&c, "main").await;
+    assert!(main.contains("When you nurse people") && !main.contains("[help"), "{main}");
+    c.goto(&format!("{}/assessments/cbi", app.base)).await.unwrap();
+    assert_title(&c, "CBI").await;
+    check_page(&c, "take CBI (with your words)").await;
+    let questions = texts_of(&c, "fieldset.question legend").await;
+    let patients = questions.iter().filter(|q| q.contains("with patients")).count();
+    assert_eq!(patients, 6, "[clients] reads \"patients\": {questions:#?}");
+    let main = text_of(&c, "main").await;
+    assert!(main.contains("whose work is with patients") && !main.contains("clients]"), "{main}");
+
+    // Administration, reached from the account page.
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/account']").await;
+    arrive(&c, "Your account").await;
+    assert!(text_of(&c, "main").await.contains("Administrator of this Ballast instance"));
+    leave(&c).await;
+    click_link(&c, "administration").await;
+    arrive(&c, "Administration").await;
+    check_page(&c, "administration").await;
+
+    // Support resources: a new one without a way to reach it, then fixed by keyboard.
+    leave(&c).await;
+    click_link(&c, "Support resources").await;
+    arrive(&c, "Support resources").await;
+    check_page(&c, "support resources").await;
+    let blank = c
+        .execute(
+            "return [...document.querySelectorAll('input[id^=\"name-\"]')].findIndex((i) => i.value === '');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let row = blank.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or_else(|| panic!("no blank row: {blank}"));
+    let legend = format!("Resource {}", row + 1);
+    assert_eq!(text_of(&c, &format!("fieldset:has(#name-{row}) legend")).await, legend);
+    type_into(&c, &format!("name-{row}"), "Staff counselling").await;
+    type_into(&c, &format!("description-{row}"), "Free and confidential, in working hours.").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Error: Support resources").await;
+    check_page(&c, "support resources with an error").await;
+    let contact = format!("contact-{row}");
+    let problem = format!("{legend}: say how to reach it.");
+    assert_eq!(summary_links(&c).await, [owned((contact.as_str(), problem.as_str()))]);
+    assert_field_error(&c, &contact, &problem).await;
+    assert_eq!(value_of(&c, &format!("name-{row}")).await, "Staff counselling", "what was typed is kept");
+    follow_first_summary_link(&c, &problem, &contact).await;
+    type_into_focused(&c, "ext. 4321").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Support resources").await;
+    assert_eq!(text_of(&c, "p.notice[role='status']").await, "Saved. Everyone now sees this list on the support page.");
+    check_page(&c, "support resources (saved)").await;
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/support']").await;
+    arrive(&c, "Support").await;
+    check_page(&c, "support (with the administrator's resource)").await;
+    let resource = text_of(&c, ".resource-list li:last-child").await;
+    assert_eq!(resource, "Staff counselling\nFree and confidential, in working hours.\next. 4321");
+
+    // Instruments: a definition file chosen with the file picker, whose script puts its text
+    // in the form. A broken one first (and no licence), then a good one.
+    let folder = tempfile::tempdir().unwrap();
+    let who5 = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../instruments/who5.toml")).unwrap();
+    let definition = who5
+        .replacen("id = \"who5\"", "id = \"team-wellbeing\"", 1)
+        .replacen("title = \"WHO-5 Well-Being Index\"", &format!("title = \"{ADDED_TITLE}\""), 1)
+        .replacen("short_title = \"WHO-5\"", &format!("short_title = \"{ADDED_SHORT_TITLE}\""), 1);
+    assert_eq!(Instrument::from_toml(&definition).unwrap().id.as_str(), "team-wellbeing");
+    let broken = definition.replacen("response_set = \"frequency\"", "response_set = \"frequncy\"", 1);
+    let broken_problem = Instrument::from_toml(&broken).unwrap_err().to_string();
+    assert!(broken_problem.contains("frequncy"), "{broken_problem}");
+    let (broken_file, good_file) = (folder.path().join("broken.toml"), folder.path().join("team-wellbeing.toml"));
+    std::fs::write(&broken_file, &broken).unwrap();
+    std::fs::write(&good_file, &definition).unwrap();
+
+    c.goto(&format!("{}/admin", app.base)).await.unwrap();
+    assert_title(&c, "Administration").await;
+    leave(&c).await;
+    click_link(&c, "Instruments").await;
+    arrive(&c, "Instruments").await;
+    check_page(&c, "instruments").await;
+    assert!(text_of(&c, "main").await.contains("None yet."));
+    choose_definition_file(&c, &broken_file, &broken).await;
+    run_axe(&c, "instruments (a file chosen)").await;
+    leave(&c).await;
+    click(&c, "main form[action='/admin/instruments'] button[type='submit']").await;
+    arrive(&c, "Error: Instruments").await;
+    check_page(&c, "instruments with errors").await;
+    let definition_problem = format!("The definition has a problem — {broken_problem}");
+    let licence_problem =
+        "Say under what licence your organisation uses it (for example the licence number and holder).";
+    assert_eq!(
+        summary_links(&c).await,
+        [("definition", definition_problem.as_str()), ("licence_note", licence_problem)].map(owned)
+    );
+    assert_field_error(&c, "definition", &definition_problem).await;
+    assert_field_error(&c, "licence_note", licence_problem).await;
+    assert_eq!(value_of(&c, "definition").await, broken, "the definition is sent back to be fixed");
+    choose_definition_file(&c, &good_file, &definition).await;
+    type_into(&c, "licence_note", LICENCE).await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Instruments").await;
+    assert_eq!(
+        text_of(&c, "p.notice[role='status']").await,
+        "Added. People can take it from their Assessments page now."
+    );
+    check_page(&c, "instruments (one added)").await;
+    let listed = texts_of(&c, "main ul.link-list li").await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(listed[0].starts_with(&format!("{ADDED_TITLE} (team-wellbeing) — {LICENCE}; added ")), "{listed:?}");
+    let remove = find(&c, "form[action='/admin/instruments/team-wellbeing/delete'] button").await;
+    assert_eq!(remove.prop("textContent").await.unwrap().as_deref(), Some(&*format!("Remove {ADDED_TITLE}")));
+
+    // A member (the second account) can take the new instrument but not administer.
+    leave(&c).await;
+    click(&c, ".site-nav button[type='submit']").await;
+    arrive(&c, "Home").await;
+    register(&c, &app, MEMBER).await;
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/assessments']").await;
+    arrive(&c, "Assessments").await;
+    check_page(&c, "assessments (with an added instrument)").await;
+    let card = text_of(&c, ".card-list .card:has(a[href='/assessments/team-wellbeing'])").await;
+    assert!(card.starts_with(&format!("{ADDED_SHORT_TITLE}\n")) && card.contains("5 questions"), "{card}");
+    leave(&c).await;
+    click_link(&c, ADDED_SHORT_TITLE).await;
+    arrive(&c, ADDED_SHORT_TITLE).await;
+    check_page(&c, "take an added instrument").await;
+    assert!(text_of(&c, "main").await.contains(LICENCE), "the declared licence is shown");
+
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/account']").await;
+    arrive(&c, "Your account").await;
+    assert!(!text_of(&c, "main").await.contains("Administrator"));
+    assert!(c.find(Locator::Css("main a[href='/admin']")).await.is_err(), "no way into administration");
+    for path in ["/admin", "/admin/support", "/admin/instruments"] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        assert_title(&c, "We could not find that page").await;
+    }
+    check_page(&c, "not found (a member at /admin/instruments)").await;
+}
+
+/// Sends the file's path to the file picker, as WebDriver chooses files, and waits until the
+/// page's script has put its text in the definition box. The focus stays on the picker.
+async fn choose_definition_file(c: &Client, file: &Path, text: &str) {
+    let picker = find(c, "#definition-file").await;
+    assert!(picker.is_displayed().await.unwrap(), "the script shows the file picker");
+    assert!(find(c, "label[for='definition-file']").await.is_displayed().await.unwrap());
+    c.execute("document.getElementById('definition-file').focus();", vec![]).await.unwrap();
+    picker.send_keys(&file.display().to_string()).await.unwrap();
+    let name = file.file_name().unwrap().to_string_lossy();
+    let status = format!("The text of {name} is now in the definition box below.");
+    let deadline = Instant::now() + PATIENCE;
+    while value_of(c, "definition").await != text || text_of(c, "#definition-file-status").await != status {
+        assert!(Instant::now() < deadline, "the text of {name} did not arrive in #definition within {PATIENCE:?}");
+        tokio::time::sleep(POLL).await;
+    }
+    assert_focus(c, "definition-file").await;
+}
+
+/// From the skip link (focused by `check_page`), the first Tab stop in `<main>` is the error
+/// summary's first link; Enter follows it into the field it names.
+async fn follow_first_summary_link(c: &Client, problem: &str, field: &str) {
+    skip_to_main(c).await;
+    press(c, Key::Tab).await;
+    let link = focused(c).await;
+    assert_eq!((link["tag"].as_str(), link["text"].as_str()), (Some("a"), Some(problem)), "{link}");
+    press(c, Key::Enter).await;
+    assert_focus(c, field).await;
+}
+
 // --- pages and keys --------------------------------------------------------------------------
 
 /// Marks the current document so that `arrive` can tell when the next one has replaced it.
@@ -569,8 +789,56 @@ async fn text_of(c: &Client, selector: &str) -> String {
     find(c, selector).await.text().await.unwrap()
 }
 
+async fn texts_of(c: &Client, selector: &str) -> Vec<String> {
+    let mut texts = Vec::new();
+    for element in c.find_all(Locator::Css(selector)).await.unwrap() {
+        texts.push(element.text().await.unwrap());
+    }
+    texts
+}
+
 async fn value_of(c: &Client, id: &str) -> String {
     c.find(Locator::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// Creates an account through the form, by keyboard, and arrives home signed in.
+async fn register(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&format!("{}/register", app.base)).await.unwrap();
+    arrive(c, "Create an account").await;
+    type_into(c, "email", email).await;
+    press(c, Key::Tab).await;
+    assert_focus(c, "password").await;
+    leave(c).await;
+    type_into_focused(c, &format!("{PASSWORD}{}", Key::Enter)).await;
+    arrive(c, "Home").await;
+}
+
+/// The error summary's links, as (the id each points to, its text).
+async fn summary_links(c: &Client) -> Vec<(String, String)> {
+    let summary = find(c, ".error-summary[role='alert']").await;
+    assert_eq!(summary.find(Locator::Css("h2")).await.unwrap().text().await.unwrap(), "Please check the form");
+    let mut listed = Vec::new();
+    for link in summary.find_all(Locator::Css("li a")).await.unwrap() {
+        let target = link.attr("href").await.unwrap().unwrap_or_default();
+        let target = target.rsplit_once('#').map(|(_, id)| id.to_owned()).unwrap_or(target);
+        listed.push((target, link.text().await.unwrap()));
+    }
+    listed
+}
+
+fn owned((id, text): (&str, &str)) -> (String, String) {
+    (id.to_owned(), text.to_owned())
+}
+
+/// The field with this id says what is wrong next to it, is marked invalid and is described
+/// by the message.
+async fn assert_field_error(c: &Client, id: &str, problem: &str) {
+    let message = text_of(c, &format!("#{id}-error")).await;
+    assert!(message.contains(problem), "#{id}-error says {message:?}");
+    let input = c.find(Locator::Id(id)).await.unwrap();
+    assert_eq!(input.attr("aria-invalid").await.unwrap().as_deref(), Some("true"), "#{id}");
+    let described_by = input.attr("aria-describedby").await.unwrap().unwrap_or_default();
+    assert!(described_by.split(' ').any(|d| d == format!("{id}-error")), "#{id}: {described_by:?}");
 }
 
 /// Focuses the field with this id (as WebDriver does before typing) and types into it.
