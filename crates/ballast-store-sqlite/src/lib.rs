@@ -7,12 +7,13 @@
 
 mod queries;
 mod session_cache;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ballast_store::{Migration, StoreError, StoreResult};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 pub use queries::MIGRATIONS;
 
@@ -29,9 +30,9 @@ pub struct SqliteStore {
 
 struct Inner {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
-    sessions: session_cache::SessionCache,
+    sessions: Arc<session_cache::SessionCache>,
 }
 
 impl SqliteStore {
@@ -51,12 +52,17 @@ impl SqliteStore {
                  PRAGMA busy_timeout = 5000;",
             )
             .map_err(StoreError::backend)?;
+        let sessions = Arc::new(session_cache::SessionCache::default());
+        let after_commit = {
+            let sessions = sessions.clone();
+            move || sessions.forget_all()
+        };
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
-                writer: Mutex::new(writer),
+                writer: writer::Writer::start(writer, after_commit),
                 readers: Mutex::new(Vec::new()),
-                sessions: session_cache::SessionCache::default(),
+                sessions,
             }),
         })
     }
@@ -83,23 +89,14 @@ impl SqliteStore {
         result.map_err(map_error)
     }
 
-    /// Runs `f` inside one write transaction, committed only if `f` succeeds.
+    /// Runs `f` as one write, committed (durably) before this returns; see [`writer`] for
+    /// how concurrent writes share a commit.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        run_blocking(move || {
-            let mut connection = inner.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_error)?;
-            let value = f(&transaction).map_err(map_error)?;
-            transaction.commit().map_err(map_error)?;
-            inner.sessions.forget_all();
-            Ok(value)
-        })
-        .await
+        self.inner.writer.write(move |connection| f(connection).map_err(map_error)).await
     }
 }
 
@@ -127,10 +124,6 @@ impl Inner {
     }
 }
 
-async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(StoreError::backend)?
-}
-
 fn map_error(error: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error
         && failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
@@ -145,7 +138,7 @@ fn applied_version(connection: &Connection) -> rusqlite::Result<i64> {
     connection.query_row("SELECT coalesce(max(version), 0) FROM ballast_migrations", [], |row| row.get(0))
 }
 
-fn apply_migrations(transaction: &Transaction<'_>, migrations: &[Migration]) -> rusqlite::Result<(Vec<i64>, i64)> {
+fn apply_migrations(transaction: &Connection, migrations: &[Migration]) -> rusqlite::Result<(Vec<i64>, i64)> {
     transaction.execute_batch(
         "CREATE TABLE IF NOT EXISTS ballast_migrations (
              version    INTEGER PRIMARY KEY,
@@ -172,17 +165,58 @@ fn apply_migrations(transaction: &Transaction<'_>, migrations: &[Migration]) -> 
 mod tests {
     use super::*;
 
-    #[test]
-    fn durable_settings_are_on() {
+    #[tokio::test]
+    async fn durable_settings_are_on() {
         let folder = tempfile::tempdir().unwrap();
         let store = SqliteStore::open_in(&folder.path().join("nested/data")).unwrap();
-        let writer = store.inner.writer.lock().unwrap();
-        let journal: String = writer.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
-        let synchronous: i64 = writer.query_row("PRAGMA synchronous", [], |row| row.get(0)).unwrap();
-        let foreign_keys: i64 = writer.query_row("PRAGMA foreign_keys", [], |row| row.get(0)).unwrap();
+        let (journal, synchronous, foreign_keys) = store
+            .write(|c| {
+                let journal: String = c.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+                let synchronous: i64 = c.query_row("PRAGMA synchronous", [], |row| row.get(0))?;
+                let foreign_keys: i64 = c.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+                Ok((journal, synchronous, foreign_keys))
+            })
+            .await
+            .unwrap();
         assert_eq!(journal, "wal");
         assert_eq!(synchronous, 2, "FULL");
         assert_eq!(foreign_keys, 1);
         assert!(store.path().ends_with("nested/data/ballast.sqlite3"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_share_commits_and_a_failing_one_spoils_nothing() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_in(folder.path()).unwrap();
+        store.write(|c| c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")).await.unwrap();
+        let writes: Vec<_> = (0..200)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .write(move |c| {
+                            c.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+                            if n % 10 == 0 {
+                                // A failure after its own insert: only this write is undone.
+                                c.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+                            }
+                            Ok(n)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut failed = 0;
+        for write in writes {
+            if write.await.unwrap().is_err() {
+                failed += 1;
+            }
+        }
+        assert_eq!(failed, 20);
+        let count: i64 = store.read(|c| c.query_row("SELECT count(*) FROM t", [], |row| row.get(0))).await.unwrap();
+        assert_eq!(count, 180, "every successful write is there, no failed one left a row");
+        let panicked = store.write(|_| -> rusqlite::Result<()> { panic!("a bug in a write") }).await;
+        assert!(panicked.is_err());
+        store.write(|c| c.execute("INSERT INTO t (n) VALUES (1000)", [])).await.expect("the writer survives a panic");
     }
 }
