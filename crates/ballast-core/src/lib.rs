@@ -3,7 +3,9 @@
 //! the current time and whatever facts a decision needs.
 
 pub mod account;
+pub mod checkin;
 pub mod instrument;
+pub mod sealing;
 pub mod session;
 pub mod throttle;
 

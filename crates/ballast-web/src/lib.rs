@@ -14,6 +14,7 @@ mod config;
 mod error;
 mod forms;
 mod jobs;
+pub mod keys;
 mod pages;
 mod render;
 mod security;
