@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod instrument;
 pub mod sealing;
 pub mod session;
+pub mod signals;
 pub mod throttle;
 
 pub use account::{Email, EmailProblem, NewPassword, Password, PasswordProblem, Role, UserId};
