@@ -117,7 +117,7 @@ pub async fn start_session(state: &AppState, user: &User, headers: &HeaderMap) -
         })
         .await?;
     let max_age = state.config.sessions.absolute_timeout.as_secs();
-    Ok([cookies::set(cookies::SESSION, &token, max_age), csrf::rotated_cookie().1])
+    Ok([cookies::set(cookies::SESSION, &token, max_age), csrf::rotated_cookie()])
 }
 
 /// Ends the session the request carries (if any) and returns the cookies that clear it.
@@ -125,7 +125,12 @@ pub async fn end_current_session(state: &AppState, headers: &HeaderMap) -> Resul
     if let Some(token) = cookies::read(headers, cookies::SESSION).filter(|t| tokens::is_well_formed(t)) {
         state.store.end_session_by_token(&tokens::hash_token(token)).await?;
     }
-    Ok([cookies::clear(cookies::SESSION), csrf::rotated_cookie().1])
+    Ok(signed_out_cookies())
+}
+
+/// The cookies that leave a browser signed out, with a fresh CSRF token.
+pub fn signed_out_cookies() -> [HeaderValue; 2] {
+    [cookies::clear(cookies::SESSION), csrf::rotated_cookie()]
 }
 
 /// Percent-encodes a value for a query string.

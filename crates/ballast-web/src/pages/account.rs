@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 use super::{invalid, see_other};
 use crate::AppState;
-use crate::auth::{ClientAddress, Current, SignInThrottle, SignedIn, end_current_session};
+use crate::auth::{ClientAddress, Current, SignInThrottle, SignedIn, end_current_session, signed_out_cookies};
 use crate::error::{PageError, WebError};
 use crate::forms::{Field, FieldErrors, FormInput};
 use crate::render::{Layout, html};
 use crate::security::csrf::CsrfToken;
-use crate::security::{cookies, passwords};
+use crate::security::passwords;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -276,6 +276,5 @@ async fn delete_account(
     }
     state.store.delete_user(current.user.id).await?;
     tracing::info!(user = current.user.id.0, "account deleted");
-    let cookies = [cookies::clear(cookies::SESSION), crate::security::csrf::rotated_cookie().1];
-    Ok(see_other("/?notice=deleted", &cookies))
+    Ok(see_other("/?notice=deleted", &signed_out_cookies()))
 }

@@ -72,10 +72,8 @@ fn with_cookie(mut response: Response, token: Option<&String>) -> Response {
 
 /// A fresh CSRF cookie, set whenever a session starts or ends so a token seen before
 /// sign-in is useless after it.
-pub fn rotated_cookie() -> (String, axum::http::HeaderValue) {
-    let token = tokens::random_token();
-    let cookie = cookies::set(cookies::CSRF, &token, COOKIE_SECONDS);
-    (token, cookie)
+pub fn rotated_cookie() -> axum::http::HeaderValue {
+    cookies::set(cookies::CSRF, &tokens::random_token(), COOKIE_SECONDS)
 }
 
 fn is_safe(method: &Method) -> bool {
