@@ -190,6 +190,75 @@ impl fmt::Debug for NewPassword {
     }
 }
 
+/// A person's time zone, by its IANA name ("Europe/Dublin"). Their days (one check-in per
+/// day) begin and end at their own midnight. The zone database is compiled into Ballast, so
+/// every instance knows the same zones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn utc() -> TimeZoneName {
+        TimeZoneName("UTC".to_owned())
+    }
+
+    /// Accepts a name the zone database knows, in its canonical spelling or not
+    /// ("europe/dublin" becomes "Europe/Dublin").
+    pub fn parse(name: &str) -> Option<TimeZoneName> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 64 {
+            return None;
+        }
+        let zone = jiff::tz::db().get(name).ok()?;
+        Some(TimeZoneName(zone.iana_name().unwrap_or(name).to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::db().get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    /// The calendar day it is for this person at `now`.
+    pub fn today(&self, now: jiff::Timestamp) -> jiff::civil::Date {
+        now.to_zoned(self.zone()).date()
+    }
+
+    /// Every zone name Ballast knows, sorted, for a picker.
+    pub fn all() -> Vec<String> {
+        let mut names: Vec<String> = jiff::tz::db().available().map(|name| name.to_string()).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+impl Default for TimeZoneName {
+    fn default() -> TimeZoneName {
+        TimeZoneName::utc()
+    }
+}
+
+impl fmt::Display for TimeZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for TimeZoneName {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        TimeZoneName::parse(&value).ok_or_else(|| format!("unknown time zone {value:?}"))
+    }
+}
+
+impl From<TimeZoneName> for String {
+    fn from(name: TimeZoneName) -> String {
+        name.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +354,18 @@ mod tests {
             let _ = NewPassword::parse(&raw, &["someone@example.org"]);
             let _ = Email::parse(&raw);
         }
+    }
+
+    #[test]
+    fn time_zones_are_checked_and_give_the_local_day() {
+        let dublin = TimeZoneName::parse("europe/dublin").expect("known zone");
+        assert_eq!(dublin.as_str(), "Europe/Dublin");
+        assert!(TimeZoneName::parse("Mars/Olympus").is_none());
+        assert!(TimeZoneName::parse("").is_none());
+        let instant: jiff::Timestamp = "2026-11-22T23:30:00Z".parse().unwrap();
+        let auckland = TimeZoneName::parse("Pacific/Auckland").unwrap();
+        assert_eq!(auckland.today(instant), jiff::civil::date(2026, 11, 23), "already tomorrow in Auckland");
+        assert_eq!(TimeZoneName::utc().today(instant), jiff::civil::date(2026, 11, 22));
+        assert!(TimeZoneName::all().iter().any(|name| name == "America/New_York"));
     }
 }

@@ -2,8 +2,12 @@
 //! hold valid values, and the rules for which day may be written. Pure: "today" is passed in
 //! (in the person's own time zone) by the caller.
 
+use std::collections::BTreeSet;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+
+use crate::signals;
 
 /// A 0–10 rating (energy, mood, sleep quality, dread, intrusive images).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -204,6 +208,99 @@ pub fn warning_sign(id: &str) -> Option<&'static WarningSign> {
     WARNING_SIGNS.iter().find(|s| s.id == id)
 }
 
+/// One of a person's warning signs: a library sign by its id ("brain-fog"), or one they wrote
+/// themselves ("own-" and 16 hex digits; its words are sealed and kept apart from check-ins).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SignId(String);
+
+impl SignId {
+    const OWN_PREFIX: &str = "own-";
+
+    pub fn parse(id: &str) -> Option<SignId> {
+        let own = id.strip_prefix(Self::OWN_PREFIX).is_some_and(|hex| {
+            hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        (own || warning_sign(id).is_some()).then(|| SignId(id.to_owned()))
+    }
+
+    /// A new id for a sign the person writes, from 8 random bytes.
+    pub fn own(random: [u8; 8]) -> SignId {
+        let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        SignId(format!("{}{hex}", Self::OWN_PREFIX))
+    }
+
+    /// The library sign this id names, if it is not the person's own.
+    pub fn library(&self) -> Option<&'static WarningSign> {
+        warning_sign(&self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SignId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        SignId::parse(&value).ok_or_else(|| format!("{value:?} is not a warning sign"))
+    }
+}
+
+impl From<SignId> for String {
+    fn from(id: SignId) -> String {
+        id.0
+    }
+}
+
+/// Everything a check-in records apart from free text, each value already in range. Energy
+/// is the one required answer; the rest may be skipped. (The restorer and the note are
+/// sealed before they reach a store, so they travel separately.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckIn {
+    pub energy: Level,
+    pub mood: Option<Level>,
+    pub sleep_hours: Option<SleepQuarters>,
+    pub sleep_quality: Option<Level>,
+    pub empathy: Option<EmpathyDial>,
+    pub dread: Option<Level>,
+    pub intrusive: Option<Level>,
+    pub physical: BTreeSet<PhysicalSign>,
+    pub warning_signs: BTreeSet<SignId>,
+}
+
+impl CheckIn {
+    pub fn new(energy: Level) -> CheckIn {
+        CheckIn {
+            energy,
+            mood: None,
+            sleep_hours: None,
+            sleep_quality: None,
+            empathy: None,
+            dread: None,
+            intrusive: None,
+            physical: BTreeSet::new(),
+            warning_signs: BTreeSet::new(),
+        }
+    }
+
+    /// The day as the signal engine sees it.
+    pub fn signal_day(&self, day: Date) -> signals::CheckInDay {
+        let rating = |level: Option<Level>| level.and_then(|l| signals::Rating::new(l.value()));
+        let measures = signals::DailyMeasures {
+            energy: signals::Rating::new(self.energy.value()),
+            mood: rating(self.mood),
+            sleep_quality: rating(self.sleep_quality),
+            dread: rating(self.dread),
+            intrusive_images: rating(self.intrusive),
+            empathy_dial: self.empathy.and_then(|d| signals::Dial::new(d.value())),
+        };
+        let mut signal_day = signals::CheckInDay::new(day, measures);
+        signal_day.warning_signs = self.warning_signs.iter().map(|s| s.as_str().to_owned()).collect();
+        signal_day
+    }
+}
+
 /// Longest note, in characters. A check-in is a minute's work; a page of writing belongs
 /// in the journal.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -298,6 +395,30 @@ mod tests {
         assert_eq!(warning_sign("brain-fog").unwrap().group, SignGroup::Cognitive);
         assert!(warning_sign("nope").is_none());
         assert_eq!(EmpathyDial::positions()[3].0, EmpathyDial::STEADY);
+    }
+
+    #[test]
+    fn sign_ids_are_library_ids_or_own() {
+        assert!(SignId::parse("brain-fog").unwrap().library().is_some());
+        let own = SignId::own([0xab, 1, 2, 3, 4, 5, 6, 0xff]);
+        assert_eq!(own.as_str(), "own-ab010203040506ff");
+        assert_eq!(SignId::parse(own.as_str()), Some(own.clone()));
+        assert!(own.library().is_none());
+        for bad in ["", "own-", "own-XYZ", "own-ab01020304050607ff", "nope", "own-AB01020304050607"] {
+            assert!(SignId::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_check_in_becomes_a_signal_day() {
+        let mut check_in = CheckIn::new(Level::new(3).unwrap());
+        check_in.empathy = EmpathyDial::new(-2);
+        check_in.warning_signs.insert(SignId::parse("numb").unwrap());
+        let day = check_in.signal_day(date(2026, 11, 22));
+        assert_eq!(day.measures.energy.map(|r| r.get()), Some(3));
+        assert_eq!(day.measures.empathy_dial.map(|d| d.get()), Some(-2));
+        assert!(day.measures.mood.is_none());
+        assert!(day.warning_signs.contains("numb"));
     }
 
     proptest! {

@@ -4,12 +4,13 @@
 
 pub mod account;
 pub mod checkin;
+pub mod insights;
 pub mod instrument;
 pub mod sealing;
 pub mod session;
 pub mod signals;
 pub mod throttle;
 
-pub use account::{Email, EmailProblem, NewPassword, Password, PasswordProblem, Role, UserId};
+pub use account::{Email, EmailProblem, NewPassword, Password, PasswordProblem, Role, TimeZoneName, UserId};
 pub use session::{SessionId, SessionPolicy, SessionState};
 pub use throttle::{FailureCount, ThrottleDecision, ThrottlePolicy};

@@ -1,15 +1,20 @@
 //! The `Store` implementation: one SQL statement (or one transaction) per operation.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
+use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
-use ballast_core::{Email, FailureCount, Role, SessionId, UserId};
+use ballast_core::sealing::{Sealed, WrappedKey};
+use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment, NewSession, NewUser,
-    Session, SessionWithUser, Store, StoreError, StoreResult, SupportResource, ThrottleKey, TokenHash, User,
-    UserCredentials, check_migrated,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment,
+    NewSession, NewUser, Session, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, SupportResource,
+    ThrottleKey, TokenHash, User, UserCredentials, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use tokio_postgres::Row;
 use tokio_postgres::types::FromSql;
 
@@ -19,9 +24,12 @@ use crate::{FIRST_ACCOUNT_LOCK, PostgresStore, applied_version, apply_migrations
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") },
     Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
+    Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
 ];
 
-const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at";
+const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at, users.time_zone";
+/// How many columns `USER_COLUMNS` names, for the queries that select more after them.
+const USER_COLUMN_COUNT: usize = 5;
 
 fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> StoreResult<T> {
     row.try_get(index).map_err(map_error)
@@ -35,13 +43,17 @@ fn invalid(what: &str) -> StoreError {
     message(format!("stored {what} is not valid"))
 }
 
-/// Reads the four `USER_COLUMNS` starting at `first`.
+/// Reads the `USER_COLUMNS` starting at `first`.
 fn user_from(row: &Row, first: usize) -> StoreResult<User> {
     Ok(User {
         id: UserId(get(row, first)?),
         email: Email::parse(get(row, first + 1)?).map_err(|_| invalid("email"))?,
         role: Role::parse(get(row, first + 2)?).ok_or_else(|| invalid("role"))?,
         created_at: timestamp(get(row, first + 3)?)?,
+        // A zone the compiled-in database no longer knows (renamed or removed in an update)
+        // reads as UTC rather than failing: failing would lock the person out of their account.
+        // They can pick their zone again in settings.
+        time_zone: TimeZoneName::parse(get(row, first + 4)?).unwrap_or_else(TimeZoneName::utc),
     })
 }
 
@@ -88,6 +100,125 @@ fn assessment_from(row: &Row) -> StoreResult<Assessment> {
     })
 }
 
+const CHECK_IN_COLUMNS: &str = "SELECT user_id, day, energy, mood, sleep_quarters, sleep_quality, empathy, dread,
+     intrusive, physical, warning_signs, restorer, note, backfilled, created_at, updated_at FROM check_ins";
+
+/// Days are stored as 'YYYY-MM-DD' (in the "C" collation), which sorts as the dates do.
+fn day_text(day: Date) -> String {
+    day.strftime("%Y-%m-%d").to_string()
+}
+
+fn day_from(text: &str) -> StoreResult<Date> {
+    Date::strptime("%Y-%m-%d", text).map_err(|_| invalid("check_ins.day"))
+}
+
+/// Small numbers are SMALLINT, PostgreSQL's smallest integer.
+fn small(value: impl Into<i16>) -> i16 {
+    value.into()
+}
+
+fn level(value: i16, what: &str) -> StoreResult<Level> {
+    u8::try_from(value).ok().and_then(Level::new).ok_or_else(|| invalid(what))
+}
+
+fn optional_level(value: Option<i16>, what: &str) -> StoreResult<Option<Level>> {
+    value.map(|value| level(value, what)).transpose()
+}
+
+/// A set of ids as one comma-separated text ('' for none); no id contains a comma.
+fn joined<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    ids.into_iter().collect::<Vec<_>>().join(",")
+}
+
+/// The set back from `joined`; an id that no longer parses is an error naming the column.
+fn split<T: Ord>(what: &str, text: &str, parse: impl Fn(&str) -> Option<T>) -> StoreResult<BTreeSet<T>> {
+    if text.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    text.split(',').map(|id| parse(id).ok_or_else(|| invalid(what))).collect()
+}
+
+fn physical_sign(id: &str) -> Option<PhysicalSign> {
+    PhysicalSign::ALL.iter().copied().find(|sign| sign.id() == id)
+}
+
+fn sealed(what: &str, bytes: Option<Vec<u8>>) -> StoreResult<Option<Sealed>> {
+    bytes.map(|bytes| Sealed::from_bytes(bytes).map_err(|_| invalid(what))).transpose()
+}
+
+fn wrapped_key(bytes: Vec<u8>) -> StoreResult<WrappedKey> {
+    WrappedKey::from_bytes(bytes).map_err(|_| invalid("data_keys.wrapped"))
+}
+
+fn check_in_from(row: &Row) -> StoreResult<StoredCheckIn> {
+    let sleep_hours = get::<Option<i16>>(row, 4)?
+        .map(|value| {
+            u8::try_from(value)
+                .ok()
+                .and_then(|value| SleepQuarters::try_from(value).ok())
+                .ok_or_else(|| invalid("check_ins.sleep_quarters"))
+        })
+        .transpose()?;
+    let empathy = get::<Option<i16>>(row, 6)?
+        .map(|value| i8::try_from(value).ok().and_then(EmpathyDial::new).ok_or_else(|| invalid("check_ins.empathy")))
+        .transpose()?;
+    Ok(StoredCheckIn {
+        user_id: UserId(get(row, 0)?),
+        day: day_from(get(row, 1)?)?,
+        values: CheckIn {
+            energy: level(get(row, 2)?, "check_ins.energy")?,
+            mood: optional_level(get(row, 3)?, "check_ins.mood")?,
+            sleep_hours,
+            sleep_quality: optional_level(get(row, 5)?, "check_ins.sleep_quality")?,
+            empathy,
+            dread: optional_level(get(row, 7)?, "check_ins.dread")?,
+            intrusive: optional_level(get(row, 8)?, "check_ins.intrusive")?,
+            physical: split("check_ins.physical", get(row, 9)?, physical_sign)?,
+            warning_signs: split("check_ins.warning_signs", get(row, 10)?, SignId::parse)?,
+        },
+        restorer: sealed("check_ins.restorer", get(row, 11)?)?,
+        note: sealed("check_ins.note", get(row, 12)?)?,
+        backfilled: get(row, 13)?,
+        created_at: timestamp(get(row, 14)?)?,
+        updated_at: timestamp(get(row, 15)?)?,
+    })
+}
+
+/// A check-in's values as they are bound, in the column order of the insert and the update.
+struct CheckInValues<'a> {
+    energy: i16,
+    mood: Option<i16>,
+    sleep_quarters: Option<i16>,
+    sleep_quality: Option<i16>,
+    empathy: Option<i16>,
+    dread: Option<i16>,
+    intrusive: Option<i16>,
+    physical: String,
+    warning_signs: String,
+    restorer: Option<&'a [u8]>,
+    note: Option<&'a [u8]>,
+}
+
+impl CheckInValues<'_> {
+    fn of(check_in: &StoredCheckIn) -> CheckInValues<'_> {
+        let values = &check_in.values;
+        let level = |level: Option<Level>| level.map(|level| small(u8::from(level)));
+        CheckInValues {
+            energy: small(u8::from(values.energy)),
+            mood: level(values.mood),
+            sleep_quarters: values.sleep_hours.map(|sleep| small(u8::from(sleep))),
+            sleep_quality: level(values.sleep_quality),
+            empathy: values.empathy.map(|dial| small(i8::from(dial))),
+            dread: level(values.dread),
+            intrusive: level(values.intrusive),
+            physical: joined(values.physical.iter().map(|sign| sign.id())),
+            warning_signs: joined(values.warning_signs.iter().map(SignId::as_str)),
+            restorer: check_in.restorer.as_ref().map(Sealed::as_bytes),
+            note: check_in.note.as_ref().map(Sealed::as_bytes),
+        }
+    }
+}
+
 /// Doubles any embedded quote, so a name read from the catalogue is always one identifier.
 fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -126,20 +257,27 @@ impl Store for PostgresStore {
         let role = if is_first { Role::Admin } else { Role::Member };
         let insert = transaction
             .prepare_cached(
-                "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO users (email, password_hash, role, created_at, time_zone)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .await
             .map_err(map_error)?;
         let row = transaction
             .query_one(
                 &insert,
-                &[&user.email.as_str(), &user.password_hash, &role.as_str(), &user.created_at.as_second()],
+                &[
+                    &user.email.as_str(),
+                    &user.password_hash,
+                    &role.as_str(),
+                    &user.created_at.as_second(),
+                    &user.time_zone.as_str(),
+                ],
             )
             .await
             .map_err(map_error)?;
         let id = get(&row, 0)?;
         transaction.commit().await.map_err(map_error)?;
-        Ok(User { id: UserId(id), email: user.email, role, created_at: user.created_at })
+        Ok(User { id: UserId(id), email: user.email, role, time_zone: user.time_zone, created_at: user.created_at })
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -152,7 +290,7 @@ impl Store for PostgresStore {
     async fn user_credentials(&self, email: &Email) -> StoreResult<Option<UserCredentials>> {
         self.query_opt(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"), &[&email.as_str()])
             .await?
-            .map(|row| Ok(UserCredentials { user: user_from(&row, 0)?, password_hash: get(&row, 4)? }))
+            .map(|row| Ok(UserCredentials { user: user_from(&row, 0)?, password_hash: get(&row, USER_COLUMN_COUNT)? }))
             .transpose()
     }
 
@@ -186,6 +324,11 @@ impl Store for PostgresStore {
             .await
             .map_err(map_error)?;
         transaction.commit().await.map_err(map_error)
+    }
+
+    async fn set_time_zone(&self, id: UserId, time_zone: &TimeZoneName) -> StoreResult<()> {
+        self.execute("UPDATE users SET time_zone = $1 WHERE id = $2", &[&time_zone.as_str(), &id.0]).await?;
+        Ok(())
     }
 
     async fn delete_user(&self, id: UserId) -> StoreResult<bool> {
@@ -439,6 +582,197 @@ impl Store for PostgresStore {
             .map_err(map_error)?;
         transaction.execute(&insert, &[&user.0, &tokens, &replacements]).await.map_err(map_error)?;
         transaction.commit().await.map_err(map_error)
+    }
+
+    async fn data_key(&self, user: UserId) -> StoreResult<Option<WrappedKey>> {
+        self.query_opt("SELECT wrapped FROM data_keys WHERE user_id = $1", &[&user.0])
+            .await?
+            .map(|row| wrapped_key(get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn any_data_key(&self) -> StoreResult<Option<WrappedKey>> {
+        self.query_opt("SELECT wrapped FROM data_keys ORDER BY user_id LIMIT 1", &[])
+            .await?
+            .map(|row| wrapped_key(get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn create_data_key(&self, user: UserId, key: WrappedKey, at: Timestamp) -> StoreResult<WrappedKey> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(map_error)?;
+        // A racing insert makes this one wait for it to commit and then do nothing; the select,
+        // a statement of its own, then sees the row that won.
+        let insert = transaction
+            .prepare_cached(
+                "INSERT INTO data_keys (user_id, wrapped, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id) DO NOTHING",
+            )
+            .await
+            .map_err(map_error)?;
+        transaction.execute(&insert, &[&user.0, &key.as_bytes(), &at.as_second()]).await.map_err(map_error)?;
+        let select =
+            transaction.prepare_cached("SELECT wrapped FROM data_keys WHERE user_id = $1").await.map_err(map_error)?;
+        let row = transaction.query_one(&select, &[&user.0]).await.map_err(map_error)?;
+        let stored = wrapped_key(get(&row, 0)?)?;
+        transaction.commit().await.map_err(map_error)?;
+        Ok(stored)
+    }
+
+    async fn insert_check_in(&self, check_in: StoredCheckIn) -> StoreResult<()> {
+        let v = CheckInValues::of(&check_in);
+        let inserted = self
+            .execute(
+                "INSERT INTO check_ins (user_id, day, energy, mood, sleep_quarters, sleep_quality, empathy, dread,
+                     intrusive, physical, warning_signs, restorer, note, backfilled, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                 ON CONFLICT (user_id, day) DO NOTHING",
+                &[
+                    &check_in.user_id.0,
+                    &day_text(check_in.day),
+                    &v.energy,
+                    &v.mood,
+                    &v.sleep_quarters,
+                    &v.sleep_quality,
+                    &v.empathy,
+                    &v.dread,
+                    &v.intrusive,
+                    &v.physical,
+                    &v.warning_signs,
+                    &v.restorer,
+                    &v.note,
+                    &check_in.backfilled,
+                    &check_in.created_at.as_second(),
+                    &check_in.updated_at.as_second(),
+                ],
+            )
+            .await?;
+        if inserted > 0 { Ok(()) } else { Err(StoreError::Conflict("check-in")) }
+    }
+
+    async fn update_check_in(&self, check_in: StoredCheckIn) -> StoreResult<bool> {
+        let v = CheckInValues::of(&check_in);
+        let updated = self
+            .execute(
+                "UPDATE check_ins SET energy = $3, mood = $4, sleep_quarters = $5, sleep_quality = $6, empathy = $7,
+                     dread = $8, intrusive = $9, physical = $10, warning_signs = $11, restorer = $12, note = $13,
+                     updated_at = $14
+                 WHERE user_id = $1 AND day = $2",
+                &[
+                    &check_in.user_id.0,
+                    &day_text(check_in.day),
+                    &v.energy,
+                    &v.mood,
+                    &v.sleep_quarters,
+                    &v.sleep_quality,
+                    &v.empathy,
+                    &v.dread,
+                    &v.intrusive,
+                    &v.physical,
+                    &v.warning_signs,
+                    &v.restorer,
+                    &v.note,
+                    &check_in.updated_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(updated > 0)
+    }
+
+    async fn check_in(&self, user: UserId, day: Date) -> StoreResult<Option<StoredCheckIn>> {
+        self.query_opt(&format!("{CHECK_IN_COLUMNS} WHERE user_id = $1 AND day = $2"), &[&user.0, &day_text(day)])
+            .await?
+            .map(|row| check_in_from(&row))
+            .transpose()
+    }
+
+    async fn check_ins(&self, user: UserId, from: Date, to: Date) -> StoreResult<Vec<StoredCheckIn>> {
+        self.query(
+            &format!("{CHECK_IN_COLUMNS} WHERE user_id = $1 AND day >= $2 AND day <= $3 ORDER BY day"),
+            &[&user.0, &day_text(from), &day_text(to)],
+        )
+        .await?
+        .iter()
+        .map(check_in_from)
+        .collect()
+    }
+
+    async fn warning_signs(&self, user: UserId) -> StoreResult<Vec<ChosenSign>> {
+        self.query("SELECT sign_id, own_words FROM warning_signs WHERE user_id = $1 ORDER BY position", &[&user.0])
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(ChosenSign {
+                    id: SignId::parse(get(row, 0)?).ok_or_else(|| invalid("warning_signs.sign_id"))?,
+                    own_words: sealed("warning_signs.own_words", get(row, 1)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_warning_signs(&self, user: UserId, signs: &[ChosenSign]) -> StoreResult<()> {
+        let ids: Vec<&str> = signs.iter().map(|sign| sign.id.as_str()).collect();
+        let words: Vec<Option<&[u8]>> =
+            signs.iter().map(|sign| sign.own_words.as_ref().map(Sealed::as_bytes)).collect();
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(map_error)?;
+        let delete =
+            transaction.prepare_cached("DELETE FROM warning_signs WHERE user_id = $1").await.map_err(map_error)?;
+        transaction.execute(&delete, &[&user.0]).await.map_err(map_error)?;
+        // Every sign in one statement; the ordinality of the unnested arrays is the position.
+        let insert = transaction
+            .prepare_cached(
+                "INSERT INTO warning_signs (user_id, position, sign_id, own_words)
+                 SELECT $1, position, sign_id, own_words
+                 FROM unnest($2::text[], $3::bytea[]) WITH ORDINALITY AS signs (sign_id, own_words, position)",
+            )
+            .await
+            .map_err(map_error)?;
+        transaction.execute(&insert, &[&user.0, &ids, &words]).await.map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)
+    }
+
+    async fn dismissed_signals(&self, user: UserId) -> StoreResult<Vec<String>> {
+        self.query("SELECT signal FROM dismissed_signals WHERE user_id = $1 ORDER BY signal", &[&user.0])
+            .await?
+            .iter()
+            .map(|row| get(row, 0))
+            .collect()
+    }
+
+    async fn dismiss_signal(&self, user: UserId, signal: &str, at: Timestamp) -> StoreResult<()> {
+        // A second dismissal keeps the first one's time.
+        self.execute(
+            "INSERT INTO dismissed_signals (user_id, signal, dismissed_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, signal) DO NOTHING",
+            &[&user.0, &signal, &at.as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn reassessment_cadences(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, u16)>> {
+        self.query(
+            "SELECT instrument_id, days FROM reassessment_cadences WHERE user_id = $1 ORDER BY instrument_id",
+            &[&user.0],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let days = u16::try_from(get::<i32>(row, 1)?).map_err(|_| invalid("reassessment_cadences.days"))?;
+            Ok((instrument_id(get(row, 0)?)?, days))
+        })
+        .collect()
+    }
+
+    async fn set_reassessment_cadence(&self, user: UserId, instrument: &InstrumentId, days: u16) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO reassessment_cadences (user_id, instrument_id, days) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, instrument_id) DO UPDATE SET days = excluded.days",
+            &[&user.0, &instrument.as_str(), &i32::from(days)],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

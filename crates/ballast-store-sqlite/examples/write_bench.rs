@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ballast_core::Email;
 use ballast_core::instrument::{Answers, InstrumentId};
+use ballast_core::{Email, TimeZoneName};
 use ballast_store::{NewUser, Store};
 use ballast_store_sqlite::SqliteStore;
 
@@ -52,7 +52,12 @@ async fn main() {
     let mut users = Vec::new();
     for n in 0..WRITERS {
         let email = Email::parse(&format!("writer{n}@example.org")).unwrap();
-        let new = NewUser { email, password_hash: "x".into(), created_at: jiff::Timestamp::now() };
+        let new = NewUser {
+            email,
+            password_hash: "x".into(),
+            time_zone: TimeZoneName::utc(),
+            created_at: jiff::Timestamp::now(),
+        };
         users.push(store.create_user(new).await.unwrap().id);
     }
     let instrument = InstrumentId::parse("proqol5").unwrap();

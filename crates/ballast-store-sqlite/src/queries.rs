@@ -1,14 +1,19 @@
 //! The `Store` implementation: one SQL statement (or one transaction) per operation.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
+use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
-use ballast_core::{Email, FailureCount, Role, SessionId, UserId};
+use ballast_core::sealing::{Sealed, WrappedKey};
+use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment, NewSession, NewUser,
-    Session, SessionWithUser, Store, StoreResult, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
-    check_migrated,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment,
+    NewSession, NewUser, Session, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, SupportResource,
+    ThrottleKey, TokenHash, User, UserCredentials, check_migrated,
 };
 use jiff::Timestamp;
+use jiff::civil::Date;
 use rusqlite::{OptionalExtension, Row, params};
 
 use crate::{SqliteStore, applied_version, apply_migrations};
@@ -17,6 +22,7 @@ use crate::{SqliteStore, applied_version, apply_migrations};
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") },
     Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
+    Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
 ];
 
 /// Column lists shared by several queries, as macros so each query is one literal at compile
@@ -24,9 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
 /// allocation on every request).
 macro_rules! user_columns {
     () => {
-        "users.id, users.email, users.role, users.created_at"
+        "users.id, users.email, users.role, users.created_at, users.time_zone"
     };
 }
+/// How many columns `user_columns!()` names, for the queries that select more after them.
+const USER_COLUMN_COUNT: usize = 5;
 macro_rules! session_columns {
     () => {
         "sessions.id, sessions.user_id, sessions.created_at, sessions.last_seen_at, sessions.user_agent"
@@ -45,15 +53,20 @@ fn invalid(column: usize, what: &str) -> rusqlite::Error {
     )
 }
 
-/// Reads the four `user_columns!()` starting at `first`.
+/// Reads the `user_columns!()` starting at `first`.
 fn user_from(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
     let email: String = row.get(first + 1)?;
     let role: String = row.get(first + 2)?;
+    let time_zone: String = row.get(first + 4)?;
     Ok(User {
         id: UserId(row.get(first)?),
         email: Email::parse(&email).map_err(|_| invalid(first + 1, "email"))?,
         role: Role::parse(&role).ok_or_else(|| invalid(first + 2, "role"))?,
         created_at: timestamp(row.get(first + 3)?)?,
+        // A zone the compiled-in database no longer knows (renamed or removed in an update)
+        // reads as UTC rather than failing: failing would lock the person out of their account.
+        // They can pick their zone again in settings.
+        time_zone: TimeZoneName::parse(&time_zone).unwrap_or_else(TimeZoneName::utc),
     })
 }
 
@@ -96,6 +109,125 @@ fn session_from(row: &Row<'_>) -> rusqlite::Result<Session> {
     })
 }
 
+macro_rules! check_in_columns {
+    () => {
+        "user_id, day, energy, mood, sleep_quarters, sleep_quality, empathy, dread, intrusive, physical, warning_signs,
+         restorer, note, backfilled, created_at, updated_at"
+    };
+}
+
+/// Days are stored as 'YYYY-MM-DD', which sorts as the dates do.
+fn day_text(day: Date) -> String {
+    day.strftime("%Y-%m-%d").to_string()
+}
+
+fn day_from(column: usize, text: &str) -> rusqlite::Result<Date> {
+    Date::strptime("%Y-%m-%d", text).map_err(|_| invalid(column, "check_ins.day"))
+}
+
+fn level(column: usize, value: u8, what: &str) -> rusqlite::Result<Level> {
+    Level::new(value).ok_or_else(|| invalid(column, what))
+}
+
+fn optional_level(row: &Row<'_>, column: usize, what: &str) -> rusqlite::Result<Option<Level>> {
+    row.get::<_, Option<u8>>(column)?.map(|value| level(column, value, what)).transpose()
+}
+
+/// A set of ids as one comma-separated text ('' for none); no id contains a comma.
+fn joined<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    ids.into_iter().collect::<Vec<_>>().join(",")
+}
+
+/// The set back from `joined`; an id that no longer parses is an error naming the column.
+fn split<T: Ord>(
+    column: usize,
+    what: &str,
+    text: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> rusqlite::Result<BTreeSet<T>> {
+    if text.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    text.split(',').map(|id| parse(id).ok_or_else(|| invalid(column, what))).collect()
+}
+
+fn physical_sign(id: &str) -> Option<PhysicalSign> {
+    PhysicalSign::ALL.iter().copied().find(|sign| sign.id() == id)
+}
+
+fn sealed(column: usize, what: &str, bytes: Option<Vec<u8>>) -> rusqlite::Result<Option<Sealed>> {
+    bytes.map(|bytes| Sealed::from_bytes(bytes).map_err(|_| invalid(column, what))).transpose()
+}
+
+fn wrapped_key(column: usize, bytes: Vec<u8>) -> rusqlite::Result<WrappedKey> {
+    WrappedKey::from_bytes(bytes).map_err(|_| invalid(column, "data_keys.wrapped"))
+}
+
+fn check_in_from(row: &Row<'_>) -> rusqlite::Result<StoredCheckIn> {
+    let sleep_hours = row
+        .get::<_, Option<u8>>(4)?
+        .map(|value| SleepQuarters::try_from(value).map_err(|_| invalid(4, "check_ins.sleep_quarters")))
+        .transpose()?;
+    let empathy = row
+        .get::<_, Option<i8>>(6)?
+        .map(|value| EmpathyDial::new(value).ok_or_else(|| invalid(6, "check_ins.empathy")))
+        .transpose()?;
+    Ok(StoredCheckIn {
+        user_id: UserId(row.get(0)?),
+        day: day_from(1, &row.get::<_, String>(1)?)?,
+        values: CheckIn {
+            energy: level(2, row.get(2)?, "check_ins.energy")?,
+            mood: optional_level(row, 3, "check_ins.mood")?,
+            sleep_hours,
+            sleep_quality: optional_level(row, 5, "check_ins.sleep_quality")?,
+            empathy,
+            dread: optional_level(row, 7, "check_ins.dread")?,
+            intrusive: optional_level(row, 8, "check_ins.intrusive")?,
+            physical: split(9, "check_ins.physical", &row.get::<_, String>(9)?, physical_sign)?,
+            warning_signs: split(10, "check_ins.warning_signs", &row.get::<_, String>(10)?, SignId::parse)?,
+        },
+        restorer: sealed(11, "check_ins.restorer", row.get(11)?)?,
+        note: sealed(12, "check_ins.note", row.get(12)?)?,
+        backfilled: row.get(13)?,
+        created_at: timestamp(row.get(14)?)?,
+        updated_at: timestamp(row.get(15)?)?,
+    })
+}
+
+/// A check-in's values as they are bound, in the column order of the insert and the update.
+struct CheckInValues<'a> {
+    energy: u8,
+    mood: Option<u8>,
+    sleep_quarters: Option<u8>,
+    sleep_quality: Option<u8>,
+    empathy: Option<i8>,
+    dread: Option<u8>,
+    intrusive: Option<u8>,
+    physical: String,
+    warning_signs: String,
+    restorer: Option<&'a [u8]>,
+    note: Option<&'a [u8]>,
+}
+
+impl CheckInValues<'_> {
+    fn of(check_in: &StoredCheckIn) -> CheckInValues<'_> {
+        let values = &check_in.values;
+        CheckInValues {
+            energy: u8::from(values.energy),
+            mood: values.mood.map(u8::from),
+            sleep_quarters: values.sleep_hours.map(u8::from),
+            sleep_quality: values.sleep_quality.map(u8::from),
+            empathy: values.empathy.map(i8::from),
+            dread: values.dread.map(u8::from),
+            intrusive: values.intrusive.map(u8::from),
+            physical: joined(values.physical.iter().map(|sign| sign.id())),
+            warning_signs: joined(values.warning_signs.iter().map(SignId::as_str)),
+            restorer: check_in.restorer.as_ref().map(Sealed::as_bytes),
+            note: check_in.note.as_ref().map(Sealed::as_bytes),
+        }
+    }
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -126,11 +258,18 @@ impl Store for SqliteStore {
             let is_first: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM users)", [], |row| row.get(0))?;
             let role = if is_first { Role::Admin } else { Role::Member };
             let id = tx.query_row(
-                "INSERT INTO users (email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-                params![user.email.as_str(), user.password_hash, role.as_str(), user.created_at.as_second()],
+                "INSERT INTO users (email, password_hash, role, created_at, time_zone)
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                params![
+                    user.email.as_str(),
+                    user.password_hash,
+                    role.as_str(),
+                    user.created_at.as_second(),
+                    user.time_zone.as_str()
+                ],
                 |row| row.get(0),
             )?;
-            Ok(User { id: UserId(id), email: user.email, role, created_at: user.created_at })
+            Ok(User { id: UserId(id), email: user.email, role, time_zone: user.time_zone, created_at: user.created_at })
         })
         .await
     }
@@ -148,7 +287,9 @@ impl Store for SqliteStore {
         let email = email.as_str().to_owned();
         self.read(move |c| {
             c.prepare_cached(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE email = ?1"))?
-                .query_row([email], |row| Ok(UserCredentials { user: user_from(row, 0)?, password_hash: row.get(4)? }))
+                .query_row([email], |row| {
+                    Ok(UserCredentials { user: user_from(row, 0)?, password_hash: row.get(USER_COLUMN_COUNT)? })
+                })
                 .optional()
         })
         .await
@@ -180,6 +321,16 @@ impl Store for SqliteStore {
                 "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2",
                 params![id.0, keep.map(|session| session.0)],
             )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_time_zone(&self, id: UserId, time_zone: &TimeZoneName) -> StoreResult<()> {
+        // Through the writer, so the session cache (which holds user rows) is emptied on commit.
+        let time_zone = time_zone.as_str().to_owned();
+        self.write(move |tx| {
+            tx.execute("UPDATE users SET time_zone = ?1 WHERE id = ?2", params![time_zone, id.0])?;
             Ok(())
         })
         .await
@@ -450,6 +601,213 @@ impl Store for SqliteStore {
             for (token, word) in &words {
                 insert.execute(params![user.0, token, word])?;
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn data_key(&self, user: UserId) -> StoreResult<Option<WrappedKey>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT wrapped FROM data_keys WHERE user_id = ?1")?
+                .query_row([user.0], |row| wrapped_key(0, row.get(0)?))
+                .optional()
+        })
+        .await
+    }
+
+    async fn any_data_key(&self) -> StoreResult<Option<WrappedKey>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT wrapped FROM data_keys ORDER BY user_id LIMIT 1")?
+                .query_row([], |row| wrapped_key(0, row.get(0)?))
+                .optional()
+        })
+        .await
+    }
+
+    async fn create_data_key(&self, user: UserId, key: WrappedKey, at: Timestamp) -> StoreResult<WrappedKey> {
+        // One write: the insert and the read back commit together, so two racing requests
+        // both get the key that was stored first.
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO data_keys (user_id, wrapped, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id) DO NOTHING",
+            )?
+            .execute(params![user.0, key.as_bytes(), at.as_second()])?;
+            tx.prepare_cached("SELECT wrapped FROM data_keys WHERE user_id = ?1")?
+                .query_row([user.0], |row| wrapped_key(0, row.get(0)?))
+        })
+        .await
+    }
+
+    async fn insert_check_in(&self, check_in: StoredCheckIn) -> StoreResult<()> {
+        let inserted = self
+            .write(move |tx| {
+                let v = CheckInValues::of(&check_in);
+                let inserted = tx
+                    .prepare_cached(concat!(
+                        "INSERT INTO check_ins (",
+                        check_in_columns!(),
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                         ON CONFLICT (user_id, day) DO NOTHING"
+                    ))?
+                    .execute(params![
+                        check_in.user_id.0,
+                        day_text(check_in.day),
+                        v.energy,
+                        v.mood,
+                        v.sleep_quarters,
+                        v.sleep_quality,
+                        v.empathy,
+                        v.dread,
+                        v.intrusive,
+                        v.physical,
+                        v.warning_signs,
+                        v.restorer,
+                        v.note,
+                        check_in.backfilled,
+                        check_in.created_at.as_second(),
+                        check_in.updated_at.as_second(),
+                    ])?;
+                Ok(inserted > 0)
+            })
+            .await?;
+        if inserted { Ok(()) } else { Err(StoreError::Conflict("check-in")) }
+    }
+
+    async fn update_check_in(&self, check_in: StoredCheckIn) -> StoreResult<bool> {
+        self.write(move |tx| {
+            let v = CheckInValues::of(&check_in);
+            let updated = tx
+                .prepare_cached(
+                    "UPDATE check_ins SET energy = ?3, mood = ?4, sleep_quarters = ?5, sleep_quality = ?6,
+                         empathy = ?7, dread = ?8, intrusive = ?9, physical = ?10, warning_signs = ?11,
+                         restorer = ?12, note = ?13, updated_at = ?14
+                     WHERE user_id = ?1 AND day = ?2",
+                )?
+                .execute(params![
+                    check_in.user_id.0,
+                    day_text(check_in.day),
+                    v.energy,
+                    v.mood,
+                    v.sleep_quarters,
+                    v.sleep_quality,
+                    v.empathy,
+                    v.dread,
+                    v.intrusive,
+                    v.physical,
+                    v.warning_signs,
+                    v.restorer,
+                    v.note,
+                    check_in.updated_at.as_second(),
+                ])?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+
+    async fn check_in(&self, user: UserId, day: Date) -> StoreResult<Option<StoredCheckIn>> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                check_in_columns!(),
+                " FROM check_ins WHERE user_id = ?1 AND day = ?2"
+            ))?
+            .query_row(params![user.0, day_text(day)], check_in_from)
+            .optional()
+        })
+        .await
+    }
+
+    async fn check_ins(&self, user: UserId, from: Date, to: Date) -> StoreResult<Vec<StoredCheckIn>> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                check_in_columns!(),
+                " FROM check_ins WHERE user_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day"
+            ))?
+            .query_map(params![user.0, day_text(from), day_text(to)], check_in_from)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn warning_signs(&self, user: UserId) -> StoreResult<Vec<ChosenSign>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT sign_id, own_words FROM warning_signs WHERE user_id = ?1 ORDER BY position")?
+                .query_map([user.0], |row| {
+                    Ok(ChosenSign {
+                        id: SignId::parse(&row.get::<_, String>(0)?)
+                            .ok_or_else(|| invalid(0, "warning_signs.sign_id"))?,
+                        own_words: sealed(1, "warning_signs.own_words", row.get(1)?)?,
+                    })
+                })?
+                .collect()
+        })
+        .await
+    }
+
+    async fn set_warning_signs(&self, user: UserId, signs: &[ChosenSign]) -> StoreResult<()> {
+        let signs = signs.to_vec();
+        self.write(move |tx| {
+            tx.execute("DELETE FROM warning_signs WHERE user_id = ?1", [user.0])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO warning_signs (user_id, position, sign_id, own_words) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (position, sign) in (1_i64..).zip(&signs) {
+                insert.execute(params![
+                    user.0,
+                    position,
+                    sign.id.as_str(),
+                    sign.own_words.as_ref().map(Sealed::as_bytes)
+                ])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn dismissed_signals(&self, user: UserId) -> StoreResult<Vec<String>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT signal FROM dismissed_signals WHERE user_id = ?1 ORDER BY signal")?
+                .query_map([user.0], |row| row.get(0))?
+                .collect()
+        })
+        .await
+    }
+
+    async fn dismiss_signal(&self, user: UserId, signal: &str, at: Timestamp) -> StoreResult<()> {
+        let signal = signal.to_owned();
+        self.write(move |tx| {
+            // A second dismissal keeps the first one's time.
+            tx.prepare_cached(
+                "INSERT INTO dismissed_signals (user_id, signal, dismissed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id, signal) DO NOTHING",
+            )?
+            .execute(params![user.0, signal, at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn reassessment_cadences(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, u16)>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT instrument_id, days FROM reassessment_cadences WHERE user_id = ?1 ORDER BY instrument_id",
+            )?
+            .query_map([user.0], |row| Ok((instrument_id(0, &row.get::<_, String>(0)?)?, row.get(1)?)))?
+            .collect()
+        })
+        .await
+    }
+
+    async fn set_reassessment_cadence(&self, user: UserId, instrument: &InstrumentId, days: u16) -> StoreResult<()> {
+        let instrument = instrument.as_str().to_owned();
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO reassessment_cadences (user_id, instrument_id, days) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id, instrument_id) DO UPDATE SET days = excluded.days",
+            )?
+            .execute(params![user.0, instrument, days])?;
             Ok(())
         })
         .await

@@ -3,16 +3,19 @@
 //! A backend's test binary calls [`conformance_suite!`](crate::conformance_suite) with a
 //! function that returns a fresh, migrated store; each case then runs as its own test.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use ballast_core::{Email, FailureCount, Role, SessionId, UserId};
-use jiff::Timestamp;
-
+use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
+use ballast_core::sealing::{DataKey, InstanceKey, Sealed, WrappedKey, seal};
+use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
 
 use crate::{
-    AssessmentId, CustomInstrument, NewAssessment, NewSession, NewUser, Store, StoreError, StoredScale,
-    SupportResource, ThrottleKey, TokenHash,
+    AssessmentId, ChosenSign, CustomInstrument, NewAssessment, NewSession, NewUser, Store, StoreError, StoredCheckIn,
+    StoredScale, SupportResource, ThrottleKey, TokenHash,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -40,6 +43,15 @@ macro_rules! conformance_suite {
             words_are_replaced_whole,
             support_resources_start_unset_then_replace,
             custom_instruments_are_added_replaced_and_deleted,
+            time_zones_default_round_trip_and_change,
+            a_data_key_is_made_once_per_person,
+            check_ins_round_trip_every_field,
+            a_second_check_in_for_a_day_is_a_conflict,
+            updating_a_check_in_keeps_when_and_how_it_was_made,
+            check_ins_are_listed_by_inclusive_range_oldest_first,
+            warning_signs_are_replaced_whole_in_order,
+            dismissals_are_idempotent_and_per_person,
+            reassessment_cadences_are_upserted_per_person,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -63,7 +75,12 @@ fn email(name: &str) -> Email {
 }
 
 fn new_user(name: &str) -> NewUser {
-    NewUser { email: email(name), password_hash: format!("hash-of-{name}"), created_at: at(0) }
+    NewUser {
+        email: email(name),
+        password_hash: format!("hash-of-{name}"),
+        time_zone: TimeZoneName::utc(),
+        created_at: at(0),
+    }
 }
 
 fn token(byte: u8) -> TokenHash {
@@ -228,10 +245,19 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     store.save_draft(sam.id, &instrument("phq9"), &answers(&[Some(1), None]), at(5)).await.unwrap();
     store.set_words(sam.id, &Words::from([("helper".to_owned(), "nurse".to_owned())])).await.unwrap();
     store.save_assessment(assessment(kim.id, "who5", 100)).await.unwrap();
+    store.create_data_key(sam.id, wrapped_key(1), at(1)).await.unwrap();
+    store.create_data_key(kim.id, wrapped_key(2), at(1)).await.unwrap();
+    store.insert_check_in(full_check_in(sam.id, date(2026, 3, 1))).await.unwrap();
+    store.insert_check_in(full_check_in(kim.id, date(2026, 3, 1))).await.unwrap();
+    store.set_warning_signs(sam.id, &[library_sign("numb"), own_sign(3, "my own sign")]).await.unwrap();
+    store.dismiss_signal(sam.id, "energy-falling", at(2)).await.unwrap();
+    store.set_reassessment_cadence(sam.id, &instrument("who5"), 14).await.unwrap();
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.iter().filter(|(_, count)| *count > 0).count() >= 4, "every kind of row is counted: {before:?}");
+    assert!(before.len() >= 9, "every per-person table is counted: {before:?}");
+    // When a table of per-person rows is added, give sam a row in it above.
+    assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
     assert!(store.delete_user(sam.id).await.unwrap());
     assert!(!store.delete_user(sam.id).await.unwrap(), "deleting twice finds nothing");
@@ -241,8 +267,15 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert!(store.user(sam.id).await.unwrap().is_none());
     assert!(store.user_credentials(&email("sam")).await.unwrap().is_none());
     assert!(store.session_by_token(&token(1)).await.unwrap().is_none());
+    assert!(store.data_key(sam.id).await.unwrap().is_none(), "the data key goes with the account");
+    assert!(store.check_in(sam.id, date(2026, 3, 1)).await.unwrap().is_none());
+    assert!(store.warning_signs(sam.id).await.unwrap().is_empty());
+    assert!(store.dismissed_signals(sam.id).await.unwrap().is_empty());
+    assert!(store.reassessment_cadences(sam.id).await.unwrap().is_empty());
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
+    assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(2)), "and her data key");
+    assert!(store.check_in(kim.id, date(2026, 3, 1)).await.unwrap().is_some(), "and her check-in");
     assert_eq!(store.assessments_of(kim.id, &instrument("who5")).await.unwrap().len(), 1, "and her results");
     assert_eq!(store.user(kim.id).await.unwrap().map(|u| u.email), Some(email("kim")));
     // The email is free again.
@@ -380,4 +413,313 @@ pub async fn custom_instruments_are_added_replaced_and_deleted(store: Arc<dyn St
     assert!(store.delete_custom_instrument(&instrument("mbi-hss")).await.unwrap());
     assert!(!store.delete_custom_instrument(&instrument("mbi-hss")).await.unwrap());
     assert!(store.custom_instruments().await.unwrap().is_empty());
+}
+
+fn zone(name: &str) -> TimeZoneName {
+    TimeZoneName::parse(name).unwrap()
+}
+
+pub async fn time_zones_default_round_trip_and_change(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    assert_eq!(sam.time_zone, TimeZoneName::utc());
+    let kim = store.create_user(NewUser { time_zone: zone("Pacific/Auckland"), ..new_user("kim") }).await.unwrap();
+    assert_eq!(kim.time_zone.as_str(), "Pacific/Auckland");
+    assert_eq!(store.user(kim.id).await.unwrap(), Some(kim.clone()));
+    assert_eq!(store.user_credentials(&email("kim")).await.unwrap().unwrap().user, kim);
+    assert_eq!(store.user_credentials(&email("kim")).await.unwrap().unwrap().password_hash, "hash-of-kim");
+    let listed: Vec<_> = store.list_users().await.unwrap().into_iter().map(|u| u.time_zone).collect();
+    assert_eq!(listed, vec![TimeZoneName::utc(), zone("Pacific/Auckland")]);
+
+    store.create_session(new_session(sam.id, 1, 0)).await.unwrap();
+    let signed_in = store.session_by_token(&token(1)).await.unwrap().unwrap();
+    assert_eq!(signed_in.user.time_zone, TimeZoneName::utc());
+
+    store.set_time_zone(sam.id, &zone("Europe/Dublin")).await.unwrap();
+    assert_eq!(store.user(sam.id).await.unwrap().unwrap().time_zone.as_str(), "Europe/Dublin");
+    let signed_in = store.session_by_token(&token(1)).await.unwrap().unwrap();
+    assert_eq!(signed_in.user.time_zone.as_str(), "Europe/Dublin", "the signed-in user sees the change at once");
+    assert_eq!(store.user(kim.id).await.unwrap().unwrap().time_zone.as_str(), "Pacific/Auckland", "kim's stays");
+
+    store.set_time_zone(sam.id, &TimeZoneName::utc()).await.unwrap();
+    assert_eq!(store.session_by_token(&token(1)).await.unwrap().unwrap().user.time_zone, TimeZoneName::utc());
+}
+
+fn wrapped_key(n: u8) -> WrappedKey {
+    DataKey::from_bytes([n; 32]).wrap(&InstanceKey::from_bytes([0x5a; 32]), [n; 24])
+}
+
+pub async fn a_data_key_is_made_once_per_person(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.data_key(sam.id).await.unwrap(), None);
+    assert_eq!(store.any_data_key().await.unwrap(), None, "no keys yet");
+
+    assert_eq!(store.create_data_key(sam.id, wrapped_key(1), at(1)).await.unwrap(), wrapped_key(1));
+    assert_eq!(store.any_data_key().await.unwrap(), Some(wrapped_key(1)));
+    assert_eq!(
+        store.create_data_key(sam.id, wrapped_key(2), at(2)).await.unwrap(),
+        wrapped_key(1),
+        "a second key is not stored; the first is returned"
+    );
+    assert_eq!(store.data_key(sam.id).await.unwrap(), Some(wrapped_key(1)));
+    assert_eq!(store.data_key(kim.id).await.unwrap(), None, "keys are per person");
+    assert_eq!(store.create_data_key(kim.id, wrapped_key(3), at(3)).await.unwrap(), wrapped_key(3));
+
+    // Racing first requests all end up with the one key that was stored.
+    let lee = store.create_user(new_user("lee")).await.unwrap();
+    let racers: Vec<_> = (10..18)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move { store.create_data_key(lee.id, wrapped_key(n), at(4)).await.unwrap() })
+        })
+        .collect();
+    let mut agreed = BTreeSet::new();
+    for racer in racers {
+        agreed.insert(racer.await.unwrap().into_bytes());
+    }
+    assert_eq!(agreed.len(), 1, "every racer got the same key");
+    let stored = store.data_key(lee.id).await.unwrap().unwrap();
+    assert_eq!(agreed.into_iter().next().unwrap(), stored.as_bytes());
+
+    assert!(store.delete_user(sam.id).await.unwrap());
+    assert_eq!(store.data_key(sam.id).await.unwrap(), None);
+    assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(3)));
+    let any = store.any_data_key().await.unwrap().expect("kim's and lee's keys remain");
+    assert!(any == wrapped_key(3) || any == stored, "one of the stored keys: {any:?}");
+}
+
+fn sealed(text: &str, place: &str) -> Sealed {
+    seal(&DataKey::from_bytes([7; 32]), text, place.as_bytes(), [1; 24])
+}
+
+fn level(value: u8) -> Level {
+    Level::new(value).unwrap()
+}
+
+fn own_id(n: u8) -> SignId {
+    SignId::own([n, 0xab, 0, 1, 2, 3, 4, 0xff])
+}
+
+fn sign(id: &str) -> SignId {
+    SignId::parse(id).unwrap()
+}
+
+/// A check-in with every field filled in, at the edges of their ranges.
+fn full_check_in(user: UserId, day: Date) -> StoredCheckIn {
+    StoredCheckIn {
+        user_id: user,
+        day,
+        values: CheckIn {
+            energy: level(0),
+            mood: Some(level(10)),
+            sleep_hours: Some(SleepQuarters::from_hours(24.0).unwrap()),
+            sleep_quality: Some(level(3)),
+            empathy: Some(EmpathyDial::new(-3).unwrap()),
+            dread: Some(level(7)),
+            intrusive: Some(level(1)),
+            physical: BTreeSet::from([PhysicalSign::Headache, PhysicalSign::Illness, PhysicalSign::Tension]),
+            warning_signs: BTreeSet::from([sign("brain-fog"), own_id(1), sign("numb")]),
+        },
+        restorer: Some(sealed("a walk by the canal", "restorer")),
+        note: Some(sealed("a long day; the Tuesday group was hard", "note")),
+        backfilled: false,
+        created_at: at(100),
+        updated_at: at(100),
+    }
+}
+
+/// A check-in with only the one required answer.
+fn bare_check_in(user: UserId, day: Date, energy: u8) -> StoredCheckIn {
+    StoredCheckIn {
+        user_id: user,
+        day,
+        values: CheckIn::new(level(energy)),
+        restorer: None,
+        note: None,
+        backfilled: false,
+        created_at: at(200),
+        updated_at: at(200),
+    }
+}
+
+pub async fn check_ins_round_trip_every_field(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let full = full_check_in(sam.id, date(2026, 11, 22));
+    store.insert_check_in(full.clone()).await.unwrap();
+    assert_eq!(store.check_in(sam.id, date(2026, 11, 22)).await.unwrap(), Some(full.clone()));
+    let stored = store.check_in(sam.id, date(2026, 11, 22)).await.unwrap().unwrap();
+    assert_eq!(stored.note.unwrap().as_bytes(), full.note.unwrap().as_bytes(), "sealed bytes, byte for byte");
+
+    let mut bare = bare_check_in(sam.id, date(2026, 11, 21), 10);
+    bare.backfilled = true;
+    bare.values.empathy = Some(EmpathyDial::new(3).unwrap());
+    bare.values.sleep_hours = Some(SleepQuarters::from_hours(0.0).unwrap());
+    store.insert_check_in(bare.clone()).await.unwrap();
+    assert_eq!(store.check_in(sam.id, date(2026, 11, 21)).await.unwrap(), Some(bare));
+
+    let mut minimal = bare_check_in(sam.id, date(2026, 11, 20), 5);
+    minimal.values.physical.insert(PhysicalSign::Stomach);
+    minimal.values.warning_signs.insert(own_id(2));
+    minimal.note = Some(sealed("", "note"));
+    store.insert_check_in(minimal.clone()).await.unwrap();
+    assert_eq!(store.check_in(sam.id, date(2026, 11, 20)).await.unwrap(), Some(minimal), "one of each, empty note");
+
+    assert_eq!(store.check_in(sam.id, date(2026, 11, 23)).await.unwrap(), None);
+    assert_eq!(store.check_in(kim.id, date(2026, 11, 22)).await.unwrap(), None, "kim cannot read sam's day");
+}
+
+pub async fn a_second_check_in_for_a_day_is_a_conflict(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let day = date(2026, 5, 4);
+    let first = full_check_in(sam.id, day);
+    store.insert_check_in(first.clone()).await.unwrap();
+    match store.insert_check_in(bare_check_in(sam.id, day, 9)).await {
+        Err(StoreError::Conflict("check-in")) => {}
+        other => panic!("expected a conflict on check-in, got {other:?}"),
+    }
+    assert_eq!(store.check_in(sam.id, day).await.unwrap(), Some(first), "the first check-in is intact");
+    store.insert_check_in(bare_check_in(kim.id, day, 9)).await.expect("kim has her own days");
+    assert_eq!(store.check_in(kim.id, day).await.unwrap().unwrap().values.energy, level(9));
+}
+
+pub async fn updating_a_check_in_keeps_when_and_how_it_was_made(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let day = date(2026, 2, 28);
+    let mut original = full_check_in(sam.id, day);
+    original.backfilled = true;
+    original.created_at = at(10);
+    original.updated_at = at(10);
+    store.insert_check_in(original).await.unwrap();
+
+    let mut changed = bare_check_in(sam.id, day, 6);
+    changed.values.mood = Some(level(2));
+    changed.values.warning_signs.insert(sign("tearful"));
+    changed.note = Some(sealed("changed my mind", "note"));
+    changed.backfilled = false;
+    changed.created_at = at(999);
+    changed.updated_at = at(50);
+    assert!(store.update_check_in(changed.clone()).await.unwrap());
+
+    let stored = store.check_in(sam.id, day).await.unwrap().unwrap();
+    assert_eq!(stored.values, changed.values, "every value replaced, sets included");
+    assert_eq!(stored.restorer, None, "a cleared restorer is cleared");
+    assert_eq!(stored.note, changed.note);
+    assert_eq!(stored.updated_at, at(50));
+    assert_eq!(stored.created_at, at(10), "created_at is kept");
+    assert!(stored.backfilled, "backfilled is kept");
+
+    assert!(!store.update_check_in(bare_check_in(sam.id, date(2026, 3, 1), 1)).await.unwrap(), "no such day");
+    assert_eq!(store.check_in(sam.id, date(2026, 3, 1)).await.unwrap(), None, "and none is made");
+    assert!(!store.update_check_in(bare_check_in(kim.id, day, 1)).await.unwrap(), "kim has no check-in that day");
+    assert_eq!(store.check_in(kim.id, day).await.unwrap(), None);
+    assert_eq!(store.check_in(sam.id, day).await.unwrap().unwrap().values.energy, level(6), "sam's is untouched");
+}
+
+pub async fn check_ins_are_listed_by_inclusive_range_oldest_first(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let days = [
+        date(2026, 1, 31),
+        date(2026, 1, 5),
+        date(2026, 2, 1),
+        date(2025, 12, 31),
+        date(2026, 1, 10),
+        date(2026, 1, 4),
+    ];
+    for (n, day) in days.into_iter().enumerate() {
+        store.insert_check_in(bare_check_in(sam.id, day, n as u8)).await.unwrap();
+    }
+    for day in [date(2026, 1, 6), date(2026, 1, 10)] {
+        store.insert_check_in(bare_check_in(kim.id, day, 9)).await.unwrap();
+    }
+    let listed = |from: Date, to: Date| {
+        let store = store.clone();
+        async move {
+            let found = store.check_ins(sam.id, from, to).await.unwrap();
+            assert!(found.iter().all(|c| c.user_id == sam.id), "only sam's check-ins");
+            found.into_iter().map(|c| c.day).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed(date(2026, 1, 5), date(2026, 1, 31)).await,
+        vec![date(2026, 1, 5), date(2026, 1, 10), date(2026, 1, 31)],
+        "both ends included, oldest first"
+    );
+    assert_eq!(listed(date(2025, 12, 31), date(2026, 1, 4)).await, vec![date(2025, 12, 31), date(2026, 1, 4)]);
+    assert_eq!(listed(date(2026, 1, 10), date(2026, 1, 10)).await, vec![date(2026, 1, 10)]);
+    assert_eq!(listed(date(2026, 1, 6), date(2026, 1, 9)).await, vec![], "kim's days are not sam's");
+    assert_eq!(listed(date(2026, 2, 1), date(2026, 1, 1)).await, vec![], "an empty range");
+    assert_eq!(listed(date(2000, 1, 1), date(2099, 12, 31)).await.len(), days.len());
+    let kims = store.check_ins(kim.id, date(2000, 1, 1), date(2099, 12, 31)).await.unwrap();
+    assert_eq!(kims.iter().map(|c| c.day).collect::<Vec<_>>(), vec![date(2026, 1, 6), date(2026, 1, 10)]);
+    assert_eq!(kims[1].values.energy, level(9), "kim's own values, not sam's for the same day");
+}
+
+fn library_sign(id: &str) -> ChosenSign {
+    ChosenSign { id: sign(id), own_words: None }
+}
+
+fn own_sign(n: u8, words: &str) -> ChosenSign {
+    ChosenSign { id: own_id(n), own_words: Some(sealed(words, "sign")) }
+}
+
+pub async fn warning_signs_are_replaced_whole_in_order(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.warning_signs(sam.id).await.unwrap().is_empty());
+    // Neither alphabetical nor the library's order: the person's own.
+    let first = vec![
+        library_sign("tearful"),
+        own_sign(1, "I stop answering my sister's calls"),
+        library_sign("brain-fog"),
+        own_sign(2, "I eat at my desk"),
+    ];
+    store.set_warning_signs(sam.id, &first).await.unwrap();
+    assert_eq!(store.warning_signs(sam.id).await.unwrap(), first);
+    store.set_warning_signs(kim.id, &[library_sign("numb")]).await.unwrap();
+
+    let second = vec![own_sign(2, "I eat at my desk"), library_sign("numb")];
+    store.set_warning_signs(sam.id, &second).await.unwrap();
+    assert_eq!(store.warning_signs(sam.id).await.unwrap(), second, "the old list is gone, the new order kept");
+    store.set_warning_signs(sam.id, &[]).await.unwrap();
+    assert!(store.warning_signs(sam.id).await.unwrap().is_empty());
+    assert_eq!(store.warning_signs(kim.id).await.unwrap(), vec![library_sign("numb")], "kim's are her own");
+}
+
+pub async fn dismissals_are_idempotent_and_per_person(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.dismissed_signals(sam.id).await.unwrap().is_empty());
+    store.dismiss_signal(sam.id, "energy-falling", at(1)).await.unwrap();
+    store.dismiss_signal(sam.id, "energy-falling", at(2)).await.expect("dismissing twice is fine");
+    store.dismiss_signal(sam.id, "dread-rising", at(3)).await.unwrap();
+    let mut dismissed = store.dismissed_signals(sam.id).await.unwrap();
+    dismissed.sort();
+    assert_eq!(dismissed, vec!["dread-rising".to_owned(), "energy-falling".to_owned()]);
+    assert!(store.dismissed_signals(kim.id).await.unwrap().is_empty(), "sam's dismissals are not kim's");
+    store.dismiss_signal(kim.id, "energy-falling", at(4)).await.unwrap();
+    assert_eq!(store.dismissed_signals(kim.id).await.unwrap(), vec!["energy-falling".to_owned()]);
+    assert_eq!(store.dismissed_signals(sam.id).await.unwrap().len(), 2);
+}
+
+pub async fn reassessment_cadences_are_upserted_per_person(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.reassessment_cadences(sam.id).await.unwrap().is_empty());
+    store.set_reassessment_cadence(sam.id, &instrument("who5"), 30).await.unwrap();
+    store.set_reassessment_cadence(sam.id, &instrument("proqol5"), 0).await.unwrap();
+    store.set_reassessment_cadence(sam.id, &instrument("who5"), 14).await.unwrap();
+    store.set_reassessment_cadence(sam.id, &instrument("phq9"), u16::MAX).await.unwrap();
+    store.set_reassessment_cadence(kim.id, &instrument("who5"), 7).await.unwrap();
+    let mut cadences = store.reassessment_cadences(sam.id).await.unwrap();
+    cadences.sort();
+    assert_eq!(
+        cadences,
+        vec![(instrument("phq9"), u16::MAX), (instrument("proqol5"), 0), (instrument("who5"), 14)],
+        "the later choice replaces the earlier; 0 (never remind) is kept as a choice"
+    );
+    assert_eq!(store.reassessment_cadences(kim.id).await.unwrap(), vec![(instrument("who5"), 7)]);
 }

@@ -11,13 +11,15 @@ mod records;
 
 use async_trait::async_trait;
 use ballast_core::instrument::{Answers, InstrumentId, Words};
-use ballast_core::{Email, FailureCount, SessionId, UserId};
+use ballast_core::sealing::WrappedKey;
+use ballast_core::{Email, FailureCount, SessionId, TimeZoneName, UserId};
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
-    Assessment, AssessmentId, CustomInstrument, Draft, NewAssessment, NewSession, NewUser, Session, SessionWithUser,
-    StoredScale, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, NewAssessment, NewSession, NewUser, Session,
+    SessionWithUser, StoredCheckIn, StoredScale, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -71,7 +73,9 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the password hash and, in the same transaction, ends every session of the
     /// account except `keep` (the one that made the change), if given.
     async fn set_password(&self, id: UserId, password_hash: &str, keep: Option<SessionId>) -> StoreResult<()>;
-    /// Deletes the account and everything that belongs to it. Returns false if there was none.
+    async fn set_time_zone(&self, id: UserId, time_zone: &TimeZoneName) -> StoreResult<()>;
+    /// Deletes the account and everything that belongs to it, its data key included (so
+    /// anything sealed with that key can never be opened again). Returns false if there was none.
     async fn delete_user(&self, id: UserId) -> StoreResult<bool>;
     /// For every table that holds per-person rows (any table with a `user_id` column), how
     /// many rows belong to this account. Used to prove that deletion leaves nothing behind.
@@ -122,6 +126,41 @@ pub trait Store: Send + Sync + 'static {
     async fn words(&self, user: UserId) -> StoreResult<Words>;
     /// Replaces all of the person's words.
     async fn set_words(&self, user: UserId, words: &Words) -> StoreResult<()>;
+
+    // --- the person's data key ------------------------------------------------------------
+
+    /// The person's data key, wrapped by the instance key, if one was ever made.
+    async fn data_key(&self, user: UserId) -> StoreResult<Option<WrappedKey>>;
+    /// Any one stored data key, so that start-up can check the instance key opens it.
+    async fn any_data_key(&self) -> StoreResult<Option<WrappedKey>>;
+    /// Stores `key` as the person's data key unless they already have one, and returns the key
+    /// that is stored either way, so two requests racing to make the first key agree on it.
+    async fn create_data_key(&self, user: UserId, key: WrappedKey, at: Timestamp) -> StoreResult<WrappedKey>;
+
+    // --- check-ins -----------------------------------------------------------------------
+
+    /// Adds a check-in for a day that has none. `Conflict("check-in")` if the day has one.
+    async fn insert_check_in(&self, check_in: StoredCheckIn) -> StoreResult<()>;
+    /// Replaces the values, sealed text and `updated_at` of an existing check-in, keeping its
+    /// `created_at` and `backfilled`. Returns false if the day has none.
+    async fn update_check_in(&self, check_in: StoredCheckIn) -> StoreResult<bool>;
+    async fn check_in(&self, user: UserId, day: Date) -> StoreResult<Option<StoredCheckIn>>;
+    /// The person's check-ins from `from` to `to` inclusive, oldest first.
+    async fn check_ins(&self, user: UserId, from: Date, to: Date) -> StoreResult<Vec<StoredCheckIn>>;
+
+    /// The warning signs the person watches for, in their order.
+    async fn warning_signs(&self, user: UserId) -> StoreResult<Vec<ChosenSign>>;
+    /// Replaces all of the person's warning signs.
+    async fn set_warning_signs(&self, user: UserId, signs: &[ChosenSign]) -> StoreResult<()>;
+
+    /// Ids of the signals the person has dismissed.
+    async fn dismissed_signals(&self, user: UserId) -> StoreResult<Vec<String>>;
+    /// Records a dismissal; dismissing twice is not an error.
+    async fn dismiss_signal(&self, user: UserId, signal: &str, at: Timestamp) -> StoreResult<()>;
+
+    /// For each instrument with a chosen cadence: days between re-assessments (0 = never remind).
+    async fn reassessment_cadences(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, u16)>>;
+    async fn set_reassessment_cadence(&self, user: UserId, instrument: &InstrumentId, days: u16) -> StoreResult<()>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

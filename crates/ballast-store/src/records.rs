@@ -1,13 +1,17 @@
 //! Plain records passed across the store boundary.
 
+use ballast_core::checkin::{CheckIn, SignId};
 use ballast_core::instrument::{Answers, InstrumentId};
-use ballast_core::{Email, Role, SessionId, UserId};
+use ballast_core::sealing::Sealed;
+use ballast_core::{Email, Role, SessionId, TimeZoneName, UserId};
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub email: Email,
     pub password_hash: String,
+    pub time_zone: TimeZoneName,
     pub created_at: Timestamp,
 }
 
@@ -16,6 +20,7 @@ pub struct User {
     pub id: UserId,
     pub email: Email,
     pub role: Role,
+    pub time_zone: TimeZoneName,
     pub created_at: Timestamp,
 }
 
@@ -129,4 +134,28 @@ pub struct CustomInstrument {
     pub licence_note: String,
     pub added_by: UserId,
     pub added_at: Timestamp,
+}
+
+/// One day's check-in as stored. The restorer and the note are sealed with the person's data
+/// key before they reach the store, so no backend ever holds them in the clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckIn {
+    pub user_id: UserId,
+    /// The person's own calendar day (in their time zone).
+    pub day: Date,
+    pub values: CheckIn,
+    pub restorer: Option<Sealed>,
+    pub note: Option<Sealed>,
+    /// Filled in on a later day than the one it describes.
+    pub backfilled: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One of the warning signs a person watches for, in their order. Their own signs carry their
+/// words, sealed; library signs carry none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenSign {
+    pub id: SignId,
+    pub own_words: Option<Sealed>,
 }

@@ -20,6 +20,7 @@ mod render;
 mod security;
 mod state;
 mod support;
+mod vault;
 
 use std::net::SocketAddr;
 

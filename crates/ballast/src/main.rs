@@ -123,6 +123,47 @@ fn lock_data_dir(data_dir: &std::path::Path) -> anyhow::Result<std::fs::File> {
     }
 }
 
+/// Loads the instance key that wraps every person's data key.
+///
+/// With SQLite, a key file in the data folder is made on first start; once the database holds
+/// sealed data, a missing key file is an error (making a new key would orphan everything
+/// sealed). With PostgreSQL, several instances must share one key, so it must be given
+/// explicitly. Either way, the key must open a data key already in the database, so a server
+/// started with the wrong key stops here instead of failing on every page.
+async fn instance_key(settings: &Settings, store: &dyn Store) -> anyhow::Result<ballast_core::sealing::InstanceKey> {
+    use ballast_web::keys::{self, Create};
+    let sample = store.any_data_key().await.context("could not read the database's data keys")?;
+    let env = |name: &str| std::env::var(name).ok();
+    let loaded = match &settings.database {
+        DatabaseChoice::Sqlite { data_dir } => {
+            let create = if sample.is_some() { Create::Never } else { Create::IfMissing };
+            keys::load(Some(data_dir), &env, create)?
+        }
+        DatabaseChoice::Postgres { .. } => keys::load(None, &env, Create::Never).map_err(|error| match error {
+            keys::KeyError::Unconfigured => anyhow::anyhow!(
+                "with PostgreSQL, every instance must use the same instance key: set {} or {} (make a key with `openssl rand -hex 32` and keep a backup)",
+                keys::MASTER_KEY_VAR,
+                keys::MASTER_KEY_FILE_VAR
+            ),
+            other => other.into(),
+        })?,
+    };
+    if let Some(sample) = sample {
+        sample.unwrap(&loaded.key).map_err(|_| {
+            anyhow::anyhow!(
+                "the instance key from {} does not open the data keys in this database; start Ballast with the key it was using before",
+                loaded.source
+            )
+        })?;
+    }
+    if matches!(loaded.source, keys::KeySource::DataFolder { created: true, .. }) {
+        tracing::warn!(source = %loaded.source, "created a new instance key; back it up, as without it nobody's notes can be read");
+    } else {
+        tracing::info!(source = %loaded.source, "instance key loaded");
+    }
+    Ok(loaded.key)
+}
+
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let _lock = match &settings.database {
         DatabaseChoice::Sqlite { data_dir } => Some(lock_data_dir(data_dir)?),
@@ -138,7 +179,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("could not listen on {}", settings.bind))?;
     let address = listener.local_addr()?;
     println!("Ballast is running at http://{address}/ ({}). Press Ctrl+C to stop.", settings.database.describe());
-    let state = ballast_web::AppState::new(store, settings.web_config());
+    let instance_key = instance_key(&settings, &*store).await?;
+    let state = ballast_web::AppState::new(store, settings.web_config(), instance_key);
     ballast_web::serve(listener, state).await?;
     Ok(())
 }

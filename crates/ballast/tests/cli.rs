@@ -79,11 +79,56 @@ async fn serve_needs_no_set_up() {
 }
 
 #[tokio::test]
+async fn the_instance_key_is_made_once_and_checked_at_every_start() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use ballast_core::sealing::{DataKey, InstanceKey};
+    use ballast_store::Store;
+
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().join("ballast-data");
+    let server = serve(ballast(folder.path()));
+    wait_ready(&server.url).await;
+    drop(server);
+    let key_file = data.join("instance.key");
+    let mode = std::fs::metadata(&key_file).expect("a key file is made on first start").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "only its owner may read it");
+    let key = InstanceKey::from_file_contents(&std::fs::read(&key_file).unwrap()).unwrap();
+
+    // Someone's data key, wrapped by the instance key, as after their first note.
+    let store = ballast_store_sqlite::SqliteStore::open_in(&data).unwrap();
+    let new_user = ballast_store::NewUser {
+        email: ballast_core::Email::parse("kim@example.org").unwrap(),
+        password_hash: "x".into(),
+        time_zone: ballast_core::TimeZoneName::utc(),
+        created_at: jiff::Timestamp::now(),
+    };
+    let user = store.create_user(new_user).await.unwrap();
+    let wrapped = DataKey::from_bytes([9; 32]).wrap(&key, [3; 24]);
+    store.create_data_key(user.id, wrapped, jiff::Timestamp::now()).await.unwrap();
+    drop(store);
+
+    // The same key starts; another key does not; a lost key file is not silently replaced.
+    let server = serve(ballast(folder.path()));
+    wait_ready(&server.url).await;
+    drop(server);
+    let (ok, text) = output(
+        ballast(folder.path()).args(["serve", "--bind", "127.0.0.1:0"]).env("BALLAST_MASTER_KEY", "cd".repeat(32)),
+    );
+    assert!(!ok && text.contains("does not open the data keys in this database"), "{text}");
+    assert!(!text.contains(&"cd".repeat(32)), "the key is never printed");
+    std::fs::remove_file(&key_file).unwrap();
+    let (ok, text) = output(ballast(folder.path()).args(["serve", "--bind", "127.0.0.1:0"]));
+    assert!(!ok && text.contains("is missing; restore it from your backup"), "{text}");
+    assert!(!key_file.exists(), "no new key was made");
+}
+
+#[tokio::test]
 async fn migrate_applies_once() {
     let folder = tempfile::tempdir().unwrap();
     let (ok, text) = output(ballast(folder.path()).args(["migrate", "--data-dir", "db"]));
     assert!(ok, "{text}");
-    assert!(text.contains("Applied migrations [1, 2]"), "{text}");
+    assert!(text.contains("Applied migrations [1, 2, 3]"), "{text}");
     let (ok, text) = output(ballast(folder.path()).args(["migrate", "--data-dir", "db"]));
     assert!(ok && text.contains("up to date"), "{text}");
     let (ok, text) = output(ballast(folder.path()).args(["user", "list", "--data-dir", "db"]));
@@ -145,13 +190,20 @@ async fn the_same_binary_runs_on_postgres() {
     let url = ballast_store_postgres::testing::fresh_database_url(&server).await;
     let folder = tempfile::tempdir().unwrap();
     let (ok, text) = output(ballast(folder.path()).arg("migrate").env("BALLAST_DATABASE_URL", &url));
-    assert!(ok && text.contains("Applied migrations [1, 2]"), "{text}");
+    assert!(ok && text.contains("Applied migrations [1, 2, 3]"), "{text}");
 
-    // Two instances on one database, as behind a load balancer.
+    // Without an instance key given, PostgreSQL instances refuse to start: each would
+    // otherwise make its own and none could read the others' notes.
+    let (ok, text) =
+        output(ballast(folder.path()).args(["serve", "--bind", "127.0.0.1:0"]).env("BALLAST_DATABASE_URL", &url));
+    assert!(!ok && text.contains("every instance must use the same instance key"), "{text}");
+
+    // Two instances on one database, as behind a load balancer, sharing one key.
+    let key = "ab".repeat(32);
     let mut first = ballast(folder.path());
-    first.env("BALLAST_DATABASE_URL", &url);
+    first.env("BALLAST_DATABASE_URL", &url).env("BALLAST_MASTER_KEY", &key);
     let mut second = ballast(folder.path());
-    second.env("BALLAST_DATABASE_URL", &url);
+    second.env("BALLAST_DATABASE_URL", &url).env("BALLAST_MASTER_KEY", &key);
     let (first, second) = (serve(first), serve(second));
     assert!(wait_ready(&first.url).await.contains("postgres"));
     assert!(wait_ready(&second.url).await.contains("postgres"));

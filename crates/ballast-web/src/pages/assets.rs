@@ -11,6 +11,7 @@ const STYLESHEET: &str = include_str!("../../static/ballast.css");
 const ICON: &str = include_str!("../../static/favicon.svg");
 const ASSESSMENT_SCRIPT: &str = include_str!("../../static/assessment.js");
 const DEFINITION_FILE_SCRIPT: &str = include_str!("../../static/definition-file.js");
+const TIME_ZONE_SCRIPT: &str = include_str!("../../static/time-zone.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
             "/static/definition-file.js",
             get(|| async { asset("text/javascript; charset=utf-8", DEFINITION_FILE_SCRIPT) }),
         )
+        .route("/static/time-zone.js", get(|| async { asset("text/javascript; charset=utf-8", TIME_ZONE_SCRIPT) }))
 }
 
 /// Assets change only with a release, and their URLs carry the version.

@@ -4,10 +4,14 @@ mod account;
 mod admin;
 mod assessments;
 mod assets;
+mod check_in;
 mod health;
 mod home;
+mod insights;
 mod sign_in;
+mod signs;
 mod support;
+mod time_zone;
 mod words;
 
 use axum::Router;
@@ -25,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .merge(health::routes())
         .merge(support::routes())
         .merge(words::routes())
+        .merge(check_in::routes())
+        .merge(signs::routes())
+        .merge(insights::routes())
+        .merge(time_zone::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use ballast_core::{Email, NewPassword, Password};
+use ballast_core::{Email, NewPassword, Password, TimeZoneName};
 use ballast_store::{NewUser, StoreError};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -43,6 +43,8 @@ struct RegisterPage {
 struct RegisterForm {
     email: String,
     password: String,
+    /// Filled in by the browser's script when it can tell; UTC otherwise.
+    time_zone: String,
 }
 
 fn register_page(csrf: &CsrfToken, email: &str, errors: FieldErrors) -> Response {
@@ -76,7 +78,8 @@ async fn register(
         return Ok(invalid(register_page(&csrf, &form.email, errors)));
     };
     let password_hash = passwords::hash(&state, &password).await?;
-    let new_user = NewUser { email, password_hash, created_at: Timestamp::now() };
+    let time_zone = TimeZoneName::parse(&form.time_zone).unwrap_or_default();
+    let new_user = NewUser { email, password_hash, time_zone, created_at: Timestamp::now() };
     let user = match state.store.create_user(new_user).await {
         Ok(user) => user,
         Err(StoreError::Conflict(_)) => {

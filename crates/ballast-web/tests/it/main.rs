@@ -5,6 +5,7 @@
 mod api;
 mod assessments;
 mod browser;
+mod check_ins;
 mod flows;
 mod security;
 mod support;

@@ -424,7 +424,11 @@ async fn health_and_readiness() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(ballast_web::serve(
         listener,
-        ballast_web::AppState::new(std::sync::Arc::new(bare), WebConfig::default()),
+        ballast_web::AppState::new(
+            std::sync::Arc::new(bare),
+            WebConfig::default(),
+            crate::support::test_instance_key(),
+        ),
     ));
     let mut browser = Browser::at(&base);
     let mut healthy = false;

@@ -50,11 +50,17 @@ pub async fn fresh_postgres_store() -> Option<Arc<dyn Store>> {
     Some(Arc::new(store))
 }
 
+/// The instance key test servers use. A fixed key is fine here: the tests check what the
+/// database holds, and a key from the environment must never leak into them.
+pub fn test_instance_key() -> ballast_core::sealing::InstanceKey {
+    ballast_core::sealing::InstanceKey::from_bytes([0x5a; 32])
+}
+
 /// Serves `store` on a random port and waits until `/readyz` answers.
 pub async fn serve(store: Arc<dyn Store>, config: WebConfig) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(store.clone(), config, test_instance_key());
     tokio::spawn(ballast_web::serve(listener, state));
     let client = reqwest::Client::new();
     for _ in 0..200 {
