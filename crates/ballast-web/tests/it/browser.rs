@@ -50,6 +50,11 @@ async fn own_words_and_administration_in_a_browser_are_keyboard_friendly_and_acc
     in_browser(words_and_administration_journey).await;
 }
 
+#[tokio::test]
+async fn checking_in_by_keyboard_shows_on_the_dashboard_and_is_accessible() {
+    in_browser(check_in_journey).await;
+}
+
 /// Starts chromedriver, a browser session and the app, runs `journey`, and always closes the
 /// browser, even when the journey panics.
 async fn in_browser<J, F>(journey: J)
@@ -500,6 +505,151 @@ async fn assert_focused_radio(c: &Client, n: usize, value: u8, checked: bool) {
 async fn assert_focused_button(c: &Client, text: &str) {
     let active = focused(c).await;
     assert_eq!((active["tag"].as_str(), active["text"].as_str()), (Some("button"), Some(text)), "{active}");
+}
+
+// --- daily check-in and insights -------------------------------------------------------------
+
+const CHECKER: &str = "ines.moreau@example.org";
+const OWN_SIGN: &str = "I stop returning my friends' calls";
+const CHECK_IN_NOTE: &str = "Long day on the ward. Glad I stopped for tea.";
+
+/// The radio or checkbox with the focus, by name and value, and whether it is ticked.
+async fn assert_focused_choice(c: &Client, name: &str, value: &str, checked: bool) {
+    let active = focused(c).await;
+    let actual = json!({ "name": active["name"], "value": active["value"], "checked": active["checked"] });
+    assert_eq!(actual, json!({ "name": name, "value": value, "checked": checked }), "the focus is on {active}");
+}
+
+async fn check_in_journey(c: Client, app: TestApp) {
+    register(&c, &app, CHECKER).await;
+
+    // Choose warning signs by keyboard: the first library sign, and one of their own.
+    c.goto(&format!("{}/check-in/signs", app.base)).await.unwrap();
+    arrive(&c, "Your warning signs").await;
+    check_page(&c, "warning signs").await;
+    skip_to_main(&c).await;
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "sign-numb", "on", false).await;
+    press(&c, Key::Space).await;
+    assert_focused_choice(&c, "sign-numb", "on", true).await;
+    type_into(&c, "new", OWN_SIGN).await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Your warning signs").await;
+    assert!(text_of(&c, "[role='status']").await.starts_with("Saved."));
+
+    // The check-in, from the navigation, by keyboard only.
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/check-in']").await;
+    arrive(&c, "Today's check-in").await;
+    check_page(&c, "check-in").await;
+    skip_to_main(&c).await;
+    // Energy: nothing chosen, so Tab lands on 0; four steps right choose 4.
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "energy", "0", false).await;
+    press_all(&c, &[Key::Right, Key::Right, Key::Right, Key::Right]).await;
+    assert_focused_choice(&c, "energy", "4", true).await;
+    // Mood starts on "Skip"; six steps right choose 5.
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "mood", "", true).await;
+    press_all(&c, &[Key::Right; 6]).await;
+    assert_focused_choice(&c, "mood", "5", true).await;
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "sleep_quality", "", true).await;
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "sleep_hours").await;
+    type_into_focused(&c, "lots").await;
+    // Empathy, dread and intrusive images are skipped; a headache is ticked.
+    for name in ["empathy", "dread", "intrusive"] {
+        press(&c, Key::Tab).await;
+        assert_focused_choice(&c, name, "", true).await;
+    }
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "physical-headache", "on", false).await;
+    press(&c, Key::Space).await;
+    for _ in 0..3 {
+        press(&c, Key::Tab).await;
+    }
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "sign-numb", "on", false).await;
+    press(&c, Key::Space).await;
+    press(&c, Key::Tab).await; // their own sign, left unticked
+    press(&c, Key::Tab).await; // "Change which signs you watch for"
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "restorer").await;
+    type_into_focused(&c, "Tea in the garden").await;
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "note").await;
+    type_into_focused(&c, CHECK_IN_NOTE).await;
+    // Then the day (today unless changed) and its hint's link to the time zone, then Save.
+    press(&c, Key::Tab).await;
+    assert_eq!(focused(&c).await["text"], json!("change"));
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "day").await;
+    for _ in 0..5 {
+        if focused(&c).await["tag"] == json!("button") {
+            break;
+        }
+        press(&c, Key::Tab).await; // the date's own parts: month, day, year, its picker
+    }
+    assert_focused_button(&c, "Save check-in").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+
+    // "lots" of sleep is not a number: the summary says so, everything typed is still there.
+    arrive(&c, "Error: Today's check-in").await;
+    check_page(&c, "check-in with an error").await;
+    assert_eq!(
+        summary_links(&c).await,
+        vec![owned(("sleep_hours", "Enter the hours you slept as a number from 0 to 24, such as 7 or 6.5."))]
+    );
+    assert_field_error(&c, "sleep_hours", "as a number from 0 to 24").await;
+    assert_eq!(value_of(&c, "note").await, CHECK_IN_NOTE);
+    assert_eq!(value_of(&c, "restorer").await, "Tea in the garden");
+    let ticked = "return [...document.querySelectorAll('input:checked')].map((i) => i.name + '=' + i.value);";
+    let ticked = c.execute(ticked, vec![]).await.unwrap();
+    for kept in ["energy=4", "mood=5", "physical-headache=on", "sign-numb=on"] {
+        assert!(ticked.as_array().unwrap().contains(&json!(kept)), "{kept} was lost: {ticked}");
+    }
+    follow_first_summary_link(
+        &c,
+        "Enter the hours you slept as a number from 0 to 24, such as 7 or 6.5.",
+        "sleep_hours",
+    )
+    .await;
+    press_all(&c, &[Key::End]).await;
+    for _ in 0.."lots".len() {
+        press(&c, Key::Backspace).await;
+    }
+    leave(&c).await;
+    type_into_focused(&c, &format!("6.5{}", Key::Enter)).await;
+
+    // Saved, and straight onto the dashboard.
+    arrive(&c, "Your insights").await;
+    check_page(&c, "insights").await;
+    assert!(text_of(&c, "[role='status']").await.starts_with("Saved your check-in for"));
+    assert!(text_of(&c, "main").await.contains("1 check-in from"));
+    let energy_chart = c.execute("return document.getElementById('energy-desc').textContent;", vec![]).await.unwrap();
+    let energy_chart = energy_chart.as_str().unwrap_or_default();
+    assert!(energy_chart.starts_with("1 check-in between") && energy_chart.contains(": 4, on"), "{energy_chart}");
+    let signs = texts_of(&c, ".sign-counts li").await;
+    assert_eq!(signs.len(), 1, "{signs:?}");
+    assert!(signs[0].contains("I go flat or numb") && signs[0].contains("1 of 1"), "{signs:?}");
+
+    // The day in the calendar opens the check-in again, with the note.
+    leave(&c).await;
+    click(&c, ".calendar td.day:not(.missing):not(.outside) a").await;
+    arrive(&c, "Today's check-in").await;
+    assert_eq!(value_of(&c, "note").await, CHECK_IN_NOTE);
+    assert_eq!(value_of(&c, "sleep_hours").await, "6.5");
+
+    // The year view and the time-zone page pass the same checks.
+    c.goto(&format!("{}/insights?range=365", app.base)).await.unwrap();
+    arrive(&c, "Your insights").await;
+    check_page(&c, "insights over a year").await;
+    c.goto(&format!("{}/account/time-zone", app.base)).await.unwrap();
+    arrive(&c, "Your time zone").await;
+    check_page(&c, "time zone").await;
 }
 
 // --- own words and administration ------------------------------------------------------------
