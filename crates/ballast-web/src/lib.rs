@@ -10,6 +10,7 @@ mod assessing;
 mod auth;
 mod catalogue;
 mod charts;
+mod checking_in;
 mod config;
 mod error;
 mod forms;

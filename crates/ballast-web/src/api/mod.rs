@@ -17,6 +17,8 @@ use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
 use crate::{AppState, assessing, catalogue};
 
+mod check_ins;
+
 const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn routes() -> Router<AppState> {
@@ -28,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/instruments", get(instruments))
         .route("/instruments/{id}", get(instrument))
         .route("/assessments", get(assessments).post(submit_assessment))
+        .merge(check_ins::routes())
 }
 
 #[derive(Serialize)]

@@ -4,18 +4,15 @@
 //! A save is acknowledged only after the store has committed it (the redirect is sent after
 //! the write returns), and a form that cannot be saved comes back with everything typed.
 
-use std::collections::{BTreeSet, HashMap};
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 use ballast_core::checkin::{
-    CheckIn, DayProblem, EmpathyDial, Entry, Level, MAX_NOTE_CHARS, MAX_RESTORER_CHARS, PhysicalSign, SignId,
-    SleepQuarters, entry_for,
+    DayProblem, EmpathyDial, Entry, Level, MAX_NOTE_CHARS, MAX_RESTORER_CHARS, PhysicalSign, entry_for,
 };
-use ballast_store::{StoreError, StoredCheckIn};
+use ballast_store::StoredCheckIn;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -24,6 +21,7 @@ use super::signs::{SignLabel, my_signs};
 use super::{invalid, see_other};
 use crate::AppState;
 use crate::auth::{Current, SignedIn};
+use crate::checking_in::{self, Typed};
 use crate::error::{PageError, WebError};
 use crate::forms::{FieldErrors, FormInput};
 use crate::render::{Layout, html};
@@ -120,9 +118,6 @@ struct CheckInView {
 struct DayQuery {
     day: String,
 }
-
-/// What was typed, by field name: the one shape both a first showing and a failed save use.
-type Typed = HashMap<String, String>;
 
 fn typed_from(check_in: &StoredCheckIn, restorer: String, note: String) -> Typed {
     let values = &check_in.values;
@@ -235,15 +230,6 @@ fn form_page(context: &FormContext<'_>, typed: &Typed, errors: FieldErrors) -> R
     html(&page)
 }
 
-/// The day a request names (today when it names none), or why it cannot be used.
-fn requested_day(text: &str, today: Date) -> Result<Date, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(today);
-    }
-    text.parse::<Date>().map_err(|_| format!("“{text}” is not a date we can read. Dates look like {today}."))
-}
-
 async fn show(
     State(state): State<AppState>,
     SignedIn(current): SignedIn,
@@ -251,7 +237,7 @@ async fn show(
     Query(query): Query<DayQuery>,
 ) -> Result<Response, PageError> {
     let today = current.user.time_zone.today(Timestamp::now());
-    let day = requested_day(&query.day, today).map_err(WebError::BadRequest)?;
+    let day = checking_in::requested_day(&query.day, today).map_err(WebError::BadRequest)?;
     let user = current.user.id;
     let existing = state.store.check_in(user, day).await?;
     let entry = match entry_for(day, today, existing.is_some()) {
@@ -321,91 +307,6 @@ async fn view_page(
     }))
 }
 
-/// Reads a 0–10 answer. Empty is "skipped", which only energy may not be.
-fn parse_level(typed: &Typed, name: &'static str, errors: &mut FieldErrors) -> Option<Level> {
-    let text = typed.get(name).map(|v| v.trim()).unwrap_or_default();
-    if text.is_empty() {
-        if name == "energy" {
-            errors.add(name, "Choose how much energy you have today: it is the one answer a check-in needs.");
-        }
-        return None;
-    }
-    let level = text.parse::<u8>().ok().and_then(Level::new);
-    if level.is_none() {
-        errors.add(name, "Choose a number from 0 to 10.");
-    }
-    level
-}
-
-/// Parses a submitted form into a check-in and its two pieces of free text, collecting a
-/// message for each field that cannot be used.
-fn parse(typed: &Typed, signs: &[SignLabel], errors: &mut FieldErrors) -> Option<(CheckIn, String, String)> {
-    let energy = parse_level(typed, "energy", errors);
-    let mood = parse_level(typed, "mood", errors);
-    let sleep_quality = parse_level(typed, "sleep_quality", errors);
-    let dread = parse_level(typed, "dread", errors);
-    let intrusive = parse_level(typed, "intrusive", errors);
-    let sleep_text = typed.get("sleep_hours").map(|v| v.trim().replace(',', ".")).unwrap_or_default();
-    let sleep_hours = if sleep_text.is_empty() {
-        None
-    } else {
-        let parsed = sleep_text.parse::<f64>().ok().and_then(SleepQuarters::from_hours);
-        if parsed.is_none() {
-            errors.add("sleep_hours", "Enter the hours you slept as a number from 0 to 24, such as 7 or 6.5.");
-        }
-        parsed
-    };
-    let empathy_text = typed.get("empathy").map(|v| v.trim()).unwrap_or_default();
-    let empathy = if empathy_text.is_empty() {
-        None
-    } else {
-        let parsed = empathy_text.parse::<i8>().ok().and_then(EmpathyDial::new);
-        if parsed.is_none() {
-            errors.add("empathy", "Choose one of the positions on the empathy dial, or skip it.");
-        }
-        parsed
-    };
-    let physical: BTreeSet<PhysicalSign> =
-        PhysicalSign::ALL.into_iter().filter(|sign| typed.contains_key(&format!("physical-{}", sign.id()))).collect();
-    let mut warning_signs = BTreeSet::new();
-    for name in typed.keys() {
-        if let Some(id) = name.strip_prefix("sign-") {
-            match SignId::parse(id).filter(|id| signs.iter().any(|s| &s.id == id)) {
-                Some(id) => {
-                    warning_signs.insert(id);
-                }
-                None => errors
-                    .add("signs", "One of the ticked warning signs is no longer on your list. Please tick them again."),
-            }
-        }
-    }
-    let restorer = typed.get("restorer").map(|v| v.trim().to_owned()).unwrap_or_default();
-    let restorer_chars = restorer.chars().count();
-    if restorer_chars > MAX_RESTORER_CHARS {
-        errors.add(
-            "restorer",
-            format!("Please keep this to {MAX_RESTORER_CHARS} characters; it is {restorer_chars} now. A few words are enough."),
-        );
-    }
-    let note = typed.get("note").map(|v| v.trim().to_owned()).unwrap_or_default();
-    let note_chars = note.chars().count();
-    if note_chars > MAX_NOTE_CHARS {
-        errors.add(
-            "note",
-            format!(
-                "Your note is {note_chars} characters long; a check-in note can hold {MAX_NOTE_CHARS}. Please shorten it — nothing has been saved yet."
-            ),
-        );
-    }
-    let energy = energy?;
-    if !errors.is_empty() {
-        return None;
-    }
-    let check_in =
-        CheckIn { energy, mood, sleep_hours, sleep_quality, empathy, dread, intrusive, physical, warning_signs };
-    Some((check_in, restorer, note))
-}
-
 async fn save(
     State(state): State<AppState>,
     SignedIn(current): SignedIn,
@@ -413,63 +314,23 @@ async fn save(
     FormInput(typed): FormInput<Typed>,
 ) -> Result<Response, PageError> {
     let now = Timestamp::now();
-    let today = current.user.time_zone.today(now);
-    let user = current.user.id;
     let mut errors = FieldErrors::default();
-    let (day, entry) = match requested_day(typed.get("day").map(String::as_str).unwrap_or_default(), today) {
-        Ok(day) => {
-            let exists = state.store.check_in(user, day).await?.is_some();
-            match entry_for(day, today, exists) {
-                Ok(entry) => (day, Some(entry)),
-                Err(problem) => {
-                    errors.add("day", problem);
-                    (day, None)
-                }
-            }
-        }
-        Err(message) => {
-            errors.add("day", message);
-            (today, None)
-        }
-    };
+    let (day, entry) = checking_in::choose_day(
+        &state,
+        &current,
+        typed.get("day").map(String::as_str).unwrap_or_default(),
+        now,
+        &mut errors,
+    )
+    .await?;
     let signs = my_signs(&state, &current).await?;
-    let parsed = parse(&typed, &signs, &mut errors);
-    let (Some(entry), Some((values, restorer, note))) = (entry, parsed) else {
+    let parsed = checking_in::parse(&typed, &signs, &mut errors);
+    let (Some(entry), Some(submission)) = (entry, parsed) else {
         let context =
             FormContext { current: &current, csrf: &csrf, day, entry: entry.unwrap_or(Entry::New), signs: &signs };
         return Ok(invalid(form_page(&context, &typed, errors)));
     };
-    let (restorer, note) = if restorer.is_empty() && note.is_empty() {
-        (None, None)
-    } else {
-        let key = state.vault.key_for(&*state.store, user).await?;
-        (
-            key.seal_optional(Place::CheckInRestorer { day }, &restorer)?,
-            key.seal_optional(Place::CheckInNote { day }, &note)?,
-        )
-    };
-    let record = StoredCheckIn {
-        user_id: user,
-        day,
-        values,
-        restorer,
-        note,
-        backfilled: entry == Entry::BackFill,
-        created_at: now,
-        updated_at: now,
-    };
-    let saved = match entry {
-        Entry::Edit => state.store.update_check_in(record).await?,
-        Entry::New | Entry::BackFill => match state.store.insert_check_in(record.clone()).await {
-            Ok(()) => true,
-            // Another tab saved today's first check-in a moment ago: this one replaces it,
-            // as a second save of today's would.
-            Err(StoreError::Conflict(_)) if day == today => state.store.update_check_in(record).await?,
-            Err(StoreError::Conflict(_)) => false,
-            Err(other) => return Err(other.into()),
-        },
-    };
-    if !saved {
+    if !checking_in::record(&state, &current, day, entry, submission, now).await? {
         errors.add("day", DayProblem::AlreadyRecorded);
         let context = FormContext { current: &current, csrf: &csrf, day, entry, signs: &signs };
         return Ok(invalid(form_page(&context, &typed, errors)));

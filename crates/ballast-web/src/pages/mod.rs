@@ -18,6 +18,8 @@ use axum::Router;
 
 use crate::AppState;
 
+pub(crate) use signs::{SignLabel, my_signs};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(home::routes())

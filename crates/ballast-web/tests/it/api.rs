@@ -88,16 +88,16 @@ async fn openapi_describes_every_route() {
     assert!(!paths.is_empty());
     for (path, operations) in paths {
         for method in operations.as_object().unwrap().keys() {
-            if method == "post" {
+            if method == "post" || method == "put" {
                 continue; // bodies are exercised by their own tests
             }
-            let url = format!("{}/api/v1{}", browser.base, path.replace("{id}", "0"))
+            let url = format!("{}/api/v1{}", browser.base, path.replace("{id}", "0").replace("{day}", "2026-01-01"))
                 + if path == "/assessments" { "?instrument=who5" } else { "" };
             let request = browser.http().request(method.to_uppercase().parse().unwrap(), &url);
             let reply = browser.request(request).await;
             // Documented routes exist: they answer, even if id 0 is not found.
             assert_ne!(reply.status, 405, "{method} {path}");
-            if !path.contains("{id}") {
+            if !path.contains('{') {
                 assert_eq!(reply.status, 200, "{method} {path}");
             }
         }

@@ -359,3 +359,84 @@ async fn insights_point_out_drift_and_a_dismissal_sticks() {
     assert_eq!(checked_in_days, 190, "one calendar day per check-in");
     page.assert_contains("Show these check-ins as a table");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_checks_in_with_the_same_rules() {
+    let app = spawn_app().await;
+    let mut browser = signed_in(&app, "hal@example.org").await;
+    assert_eq!(browser.post("/check-in/signs", &[("sign-ruminating", "on")]).await.status, 303);
+    let base = format!("{}/api/v1/check-ins", browser.base);
+    let http = browser.http().clone();
+    let put = |day: &str, body: serde_json::Value| http.put(format!("{base}/{day}")).json(&body);
+    let today = utc_today().to_string();
+    let problem = |reply: &crate::support::Reply, status: u16| -> String {
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert_eq!(reply.header("content-type"), "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        problem["detail"].as_str().unwrap().to_owned()
+    };
+
+    let body = serde_json::json!({
+        "energy": 4, "mood": 6, "sleep_hours": 7.25, "empathy": 1, "physical": ["tension"],
+        "warning_signs": ["ruminating"], "restorer": "Choir practice", "note": "Quiet day."
+    });
+    let created = browser.request(put(&today, body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let view: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    assert_eq!(view["energy"], 4);
+    assert_eq!(view["sleep_hours"], 7.25);
+    assert_eq!(view["warning_signs"], serde_json::json!(["ruminating"]));
+    assert_eq!(view["note"], "Quiet day.");
+    assert_eq!(view["backfilled"], false);
+
+    // Today again changes it (200); the page shows the same check-in.
+    let changed = browser.request(put(&today, serde_json::json!({"energy": 8}))).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert!(browser.get("/check-in").await.body.contains(r#"name="energy" value="8" checked"#));
+
+    // An earlier day once, then never again.
+    let earlier = days_ago(3).to_string();
+    assert_eq!(browser.request(put(&earlier, serde_json::json!({"energy": 2}))).await.status, 201);
+    let again = browser.request(put(&earlier, serde_json::json!({"energy": 9}))).await;
+    assert!(problem(&again, 422).contains("You already checked in for that day"));
+
+    // Reading back: one day, a range, and nothing of anyone else's.
+    let one: serde_json::Value =
+        serde_json::from_str(&browser.get(&format!("/api/v1/check-ins/{earlier}")).await.body).unwrap();
+    assert_eq!((one["energy"].clone(), one["backfilled"].clone()), (serde_json::json!(2), serde_json::json!(true)));
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&browser.get("/api/v1/check-ins").await.body).unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c["day"].as_str().unwrap().to_owned()).collect::<Vec<_>>(),
+        vec![earlier.clone(), today.clone()]
+    );
+    let mut other = signed_in(&app, "ida@example.org").await;
+    assert_eq!(other.get(&format!("/api/v1/check-ins/{earlier}")).await.status, 404);
+    assert_eq!(other.get("/api/v1/check-ins").await.body, "[]");
+
+    // Bad input of every kind is named and changes nothing.
+    let tomorrow = utc_today().tomorrow().unwrap().to_string();
+    let cases = [
+        (today.as_str(), serde_json::json!({"energy": 11}), 422, "energy: Choose a number from 0 to 10."),
+        (today.as_str(), serde_json::json!({"mood": 3}), 422, "energy: Choose how much energy"),
+        (today.as_str(), serde_json::json!({"energy": 5, "empathy": -4}), 422, "empathy:"),
+        (today.as_str(), serde_json::json!({"energy": 5, "sleep_hours": 30}), 422, "sleep_hours:"),
+        (today.as_str(), serde_json::json!({"energy": 5, "physical": ["elbow"]}), 422, "physical: “elbow”"),
+        (today.as_str(), serde_json::json!({"energy": 5, "warning_signs": ["numb"]}), 422, "signs:"),
+        (today.as_str(), serde_json::json!({"energy": 5, "note": "n".repeat(2001)}), 422, "note:"),
+        (tomorrow.as_str(), serde_json::json!({"energy": 5}), 422, "day: That date is in the future"),
+        (today.as_str(), serde_json::json!({"energy": "high"}), 400, "not a valid check-in"),
+        (today.as_str(), serde_json::json!({"energy": 5, "colour": "blue"}), 400, "unknown field"),
+        ("not-a-day", serde_json::json!({"energy": 5}), 400, "is not a date"),
+    ];
+    for (day, body, status, expected) in cases {
+        let detail = problem(&browser.request(put(day, body.clone())).await, status);
+        assert!(detail.contains(expected), "{body}: {detail}");
+    }
+    assert_eq!(browser.get(&format!("/api/v1/check-ins/{today}")).await.body.matches("\"energy\":8").count(), 1);
+    assert_eq!(browser.get("/api/v1/check-ins?from=2026-02-01&to=2026-01-01").await.status, 400);
+    assert_eq!(browser.get("/api/v1/check-ins?from=2010-01-01&to=2026-01-01").await.status, 400);
+
+    // Signed out: 401.
+    let mut stranger = Browser::new(&app);
+    assert_eq!(stranger.get("/api/v1/check-ins").await.status, 401);
+}
