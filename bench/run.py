@@ -8,7 +8,9 @@ Measures, with wrk (Debian package `wrk`) at 64 connections:
 Then cold start of `ballast serve` to a ready /readyz on an existing database, idle resident
 memory, and the release binary's size. Prints a Markdown report for docs/BENCHMARKS.md.
 
-Usage: python3 bench/run.py [--duration SECONDS]
+Usage: python3 bench/run.py [--duration SECONDS] [--rounds N]
+       python3 bench/run.py checkins [--duration SECONDS] [--rounds N] [--part writes|dashboard]
+The second runs the check-in and insights benchmarks instead (see bench/checkins.py).
 """
 
 import argparse
@@ -144,11 +146,21 @@ def start_ballast(data_dir, port):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("benchmark", nargs="?", choices=["http", "checkins"], default="http")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
+    parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
+    parser.add_argument("--part", choices=["all", "writes", "dashboard"], default="all", help="checkins only")
+    parser.add_argument("--requests", type=int, default=200, help="checkins only: dashboard requests per range")
+    parser.add_argument("--warmup", type=int, default=20, help="checkins only: dashboard warm-up requests")
     args = parser.parse_args()
+    if args.benchmark == "checkins":
+        import checkins
+        return checkins.main(args)
 
-    subprocess.run(["cargo", "build", "--release", "--bin", "ballast", "--example", "bare_hello"], cwd=ROOT, check=True)
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--bin", "ballast", "--example", "bare_hello"],
+                       cwd=ROOT, check=True)
 
     with tempfile.TemporaryDirectory() as data_dir:
         bare_port, ballast_port = free_port(), free_port()

@@ -3,7 +3,11 @@
 //! 2. the store's group-commit writer with 64 concurrent writers, each write acknowledged
 //!    only after the commit that holds it.
 //!
-//! Usage: `cargo run --release -p ballast-store-sqlite --example write_bench [SECONDS]`
+//! Usage: `cargo run --release -p ballast-store-sqlite --example write_bench [SECONDS] [both|bare|store] [FOLDER]`
+//!
+//! `bare` runs only the bare loop and `store` only the store (`bench/run.py checkins` runs
+//! `bare` between its HTTP rounds); FOLDER is where the temporary database files go (the
+//! system's temporary folder by default), so that a comparison can share one disk.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,10 +46,22 @@ fn bare_loop(path: &std::path::Path, seconds: u64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let seconds: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
-    let folder = tempfile::tempdir().unwrap();
+    let args: Vec<String> = std::env::args().collect();
+    let seconds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let mode = args.get(2).map_or("both", String::as_str);
+    assert!(["both", "bare", "store"].contains(&mode), "the mode is both, bare or store, not {mode}");
+    let folder = match args.get(3) {
+        Some(parent) => tempfile::tempdir_in(parent).unwrap(),
+        None => tempfile::tempdir().unwrap(),
+    };
 
-    let bare = bare_loop(&folder.path().join("bare.sqlite3"), seconds);
+    if mode != "store" {
+        let bare = bare_loop(&folder.path().join("bare.sqlite3"), seconds);
+        println!("bare loop, one row per commit: {bare:.0} rows/s");
+    }
+    if mode == "bare" {
+        return;
+    }
 
     let store = Arc::new(SqliteStore::open_in(&folder.path().join("store")).unwrap());
     store.migrate().await.unwrap();
@@ -89,7 +105,6 @@ async fn main() {
     latencies.sort();
     let at =
         |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0;
-    println!("bare loop, one row per commit: {bare:.0} rows/s");
     println!(
         "store, {WRITERS} concurrent writers, group commit: {:.0} writes/s, p50 {:.2} ms, p99 {:.2} ms ({} writes)",
         latencies.len() as f64 / elapsed,
