@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use ballast_store::{Migration, StoreError, StoreResult};
 use rusqlite::{Connection, OpenFlags};
+use writer::Touches;
 
 pub use queries::MIGRATIONS;
 
@@ -90,13 +91,24 @@ impl SqliteStore {
     }
 
     /// Runs `f` as one write, committed (durably) before this returns; see [`writer`] for
-    /// how concurrent writes share a commit.
+    /// how concurrent writes share a commit. Empties the session cache after the commit.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        self.inner.writer.write(move |connection| f(connection).map_err(map_error)).await
+        self.inner.writer.write(Touches::AccountsOrSessions, move |connection| f(connection).map_err(map_error)).await
+    }
+
+    /// [`write`](Self::write) for a write that touches neither `users` nor `sessions`, so the
+    /// session cache stays as it is. Only for the busiest writes (a check-in, an assessment);
+    /// anything in doubt uses `write`.
+    async fn write_elsewhere<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.inner.writer.write(Touches::OtherTablesOnly, move |connection| f(connection).map_err(map_error)).await
     }
 }
 
@@ -218,5 +230,46 @@ mod tests {
         let panicked = store.write(|_| -> rusqlite::Result<()> { panic!("a bug in a write") }).await;
         assert!(panicked.is_err());
         store.write(|c| c.execute("INSERT INTO t (n) VALUES (1000)", [])).await.expect("the writer survives a panic");
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn check_ins_keep_the_session_cache_and_signing_out_empties_it() {
+        use ballast_core::checkin::{CheckIn, Level};
+        use ballast_store::{NewSession, NewUser, Store, StoredCheckIn, TokenHash};
+
+        let folder = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_in(folder.path()).unwrap();
+        store.migrate().await.unwrap();
+        let now = jiff::Timestamp::now();
+        let user = store
+            .create_user(NewUser {
+                email: ballast_core::Email::parse("ana@example.org").unwrap(),
+                password_hash: "x".into(),
+                time_zone: ballast_core::TimeZoneName::utc(),
+                created_at: now,
+            })
+            .await
+            .unwrap();
+        let token = TokenHash([7; 32]);
+        let session = NewSession { user_id: user.id, token, created_at: now, user_agent: "test".into() };
+        store.create_session(session).await.unwrap();
+        assert!(store.session_by_token(&token).await.unwrap().is_some());
+        assert!(store.sessions().get(&token).is_ok(), "the lookup was cached");
+
+        let check_in = StoredCheckIn {
+            user_id: user.id,
+            day: jiff::civil::date(2026, 11, 22),
+            values: CheckIn::new(Level::new(5).unwrap()),
+            restorer: None,
+            note: None,
+            backfilled: false,
+            created_at: now,
+            updated_at: now,
+        };
+        store.insert_check_in(check_in).await.unwrap();
+        assert!(store.sessions().get(&token).is_ok(), "a check-in leaves the cache alone");
+
+        store.end_session_by_token(&token).await.unwrap();
+        assert!(store.sessions().get(&token).is_err(), "signing out empties it");
+        assert!(store.session_by_token(&token).await.unwrap().is_none(), "and the session is gone at once");
     }
 }

@@ -489,7 +489,7 @@ impl Store for SqliteStore {
     }
 
     async fn save_assessment(&self, assessment: NewAssessment) -> StoreResult<AssessmentId> {
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             let id = tx.query_row(
                 "INSERT INTO assessments (user_id, instrument_id, instrument_version, answers, scales, flags, taken_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
@@ -554,7 +554,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let instrument = instrument.as_str().to_owned();
         let answers = answers.clone();
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             tx.execute(
                 "INSERT INTO assessment_drafts (user_id, instrument_id, answers, updated_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (user_id, instrument_id) DO UPDATE SET answers = excluded.answers, updated_at = excluded.updated_at",
@@ -627,7 +627,7 @@ impl Store for SqliteStore {
     async fn create_data_key(&self, user: UserId, key: WrappedKey, at: Timestamp) -> StoreResult<WrappedKey> {
         // One write: the insert and the read back commit together, so two racing requests
         // both get the key that was stored first.
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO data_keys (user_id, wrapped, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (user_id) DO NOTHING",
@@ -641,7 +641,7 @@ impl Store for SqliteStore {
 
     async fn insert_check_in(&self, check_in: StoredCheckIn) -> StoreResult<()> {
         let inserted = self
-            .write(move |tx| {
+            .write_elsewhere(move |tx| {
                 let v = CheckInValues::of(&check_in);
                 let inserted = tx
                     .prepare_cached(concat!(
@@ -675,7 +675,7 @@ impl Store for SqliteStore {
     }
 
     async fn update_check_in(&self, check_in: StoredCheckIn) -> StoreResult<bool> {
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             let v = CheckInValues::of(&check_in);
             let updated = tx
                 .prepare_cached(
@@ -748,7 +748,7 @@ impl Store for SqliteStore {
 
     async fn set_warning_signs(&self, user: UserId, signs: &[ChosenSign]) -> StoreResult<()> {
         let signs = signs.to_vec();
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             tx.execute("DELETE FROM warning_signs WHERE user_id = ?1", [user.0])?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO warning_signs (user_id, position, sign_id, own_words) VALUES (?1, ?2, ?3, ?4)",
@@ -777,7 +777,7 @@ impl Store for SqliteStore {
 
     async fn dismiss_signal(&self, user: UserId, signal: &str, at: Timestamp) -> StoreResult<()> {
         let signal = signal.to_owned();
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             // A second dismissal keeps the first one's time.
             tx.prepare_cached(
                 "INSERT INTO dismissed_signals (user_id, signal, dismissed_at) VALUES (?1, ?2, ?3)
@@ -802,7 +802,7 @@ impl Store for SqliteStore {
 
     async fn set_reassessment_cadence(&self, user: UserId, instrument: &InstrumentId, days: u16) -> StoreResult<()> {
         let instrument = instrument.as_str().to_owned();
-        self.write(move |tx| {
+        self.write_elsewhere(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO reassessment_cadences (user_id, instrument_id, days) VALUES (?1, ?2, ?3)
                  ON CONFLICT (user_id, instrument_id) DO UPDATE SET days = excluded.days",

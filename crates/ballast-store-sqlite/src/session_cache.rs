@@ -2,8 +2,10 @@
 //! makes usually skips SQLite.
 //!
 //! Exactness matters more than hit rate: signing out must take effect at once. So every
-//! committed write through this store empties the cache (sessions and accounts change only
-//! by writes), and a lookup that raced with a write is not kept (the generation check). The
+//! committed write through this store that may touch accounts or sessions empties the cache
+//! (they change only by such writes; the busiest writes elsewhere, such as check-ins, are
+//! marked as not touching them), and a lookup that raced with such a write is not kept (the
+//! generation check). The
 //! embedded store serves one process (`ballast serve` locks the data folder); writes made
 //! by another process, such as a command-line tool, are seen within [`TTL`].
 
@@ -55,7 +57,7 @@ impl SessionCache {
         state.entries.insert(token.0, (found.clone(), Instant::now()));
     }
 
-    /// Called after every committed write.
+    /// Called after every committed write that may have changed an account or a session.
     pub fn forget_all(&self) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.generation += 1;

@@ -26,15 +26,25 @@ type Completion = Box<dyn FnOnce(Result<(), &str>) + Send>;
 /// could not start) it does not run and only returns its completion.
 type Job = Box<dyn FnOnce(Option<&Connection>) -> (Completion, bool) + Send>;
 
+/// Whether a write may change what the store's read cache holds (accounts and sessions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touches {
+    /// It may: the cache is emptied after its commit. The safe default.
+    AccountsOrSessions,
+    /// It writes only other tables (check-ins, assessments, …), so the cache stays valid.
+    OtherTablesOnly,
+}
+
 pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<(Job, Touches)>,
 }
 
 impl Writer {
-    /// Starts the writer thread. `after_commit` runs after every successful commit, before
-    /// any caller is answered (the store empties its read cache there).
+    /// Starts the writer thread. `after_commit` runs after every successful commit that held a
+    /// write marked [`Touches::AccountsOrSessions`], before any caller is answered (the store
+    /// empties its read cache there).
     pub fn start(connection: Connection, after_commit: impl Fn() + Send + 'static) -> Writer {
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<(Job, Touches)>();
         std::thread::Builder::new()
             .name("ballast-sqlite-writer".into())
             .spawn(move || run(connection, queue, after_commit))
@@ -43,7 +53,7 @@ impl Writer {
     }
 
     /// Runs `f` in a savepoint of the next batch and returns its value once committed.
-    pub async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    pub async fn write<T, F>(&self, touches: Touches, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
@@ -64,6 +74,7 @@ impl Writer {
             });
             (complete, sound)
         });
+        let job = (job, touches);
         self.jobs.send(job).map_err(|_| StoreError::backend(CommitFailed("the writer has stopped".into())))?;
         answer.await.map_err(|_| StoreError::backend(CommitFailed("the writer has stopped".into())))?
     }
@@ -92,7 +103,7 @@ fn in_savepoint<T>(
     }
 }
 
-fn run(connection: Connection, queue: mpsc::Receiver<Job>, after_commit: impl Fn()) {
+fn run(connection: Connection, queue: mpsc::Receiver<(Job, Touches)>, after_commit: impl Fn()) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -103,13 +114,14 @@ fn run(connection: Connection, queue: mpsc::Receiver<Job>, after_commit: impl Fn
         }
         if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
             let message = error.to_string();
-            for job in batch {
+            for (job, _) in batch {
                 let (complete, _) = job(None);
                 complete(Err(&message));
             }
             continue;
         }
-        let ran: Vec<(Completion, bool)> = batch.into_iter().map(|job| job(Some(&connection))).collect();
+        let invalidates = batch.iter().any(|(_, touches)| *touches == Touches::AccountsOrSessions);
+        let ran: Vec<(Completion, bool)> = batch.into_iter().map(|(job, _)| job(Some(&connection))).collect();
         let sound = ran.iter().all(|(_, sound)| *sound);
         let committed = if sound {
             connection.execute_batch("COMMIT").map_err(|error| error.to_string())
@@ -117,7 +129,9 @@ fn run(connection: Connection, queue: mpsc::Receiver<Job>, after_commit: impl Fn
             Err("a write could not be undone cleanly, so the batch was rolled back".to_owned())
         };
         if committed.is_ok() {
-            after_commit();
+            if invalidates {
+                after_commit();
+            }
         } else {
             let _ = connection.execute_batch("ROLLBACK");
         }
