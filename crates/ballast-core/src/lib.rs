@@ -4,6 +4,9 @@
 
 pub mod account;
 pub mod checkin;
+pub mod days;
+pub mod exposure;
+pub mod incident;
 pub mod insights;
 pub mod instrument;
 pub mod sealing;

@@ -4,13 +4,16 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
+use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSession};
+use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment,
-    NewSession, NewUser, Session, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, SupportResource,
-    ThrottleKey, TokenHash, User, UserCredentials, check_migrated,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
+    Migration, MigrationReport, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, Session,
+    SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportResource,
+    ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -25,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") },
     Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
+    Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
 ];
 
 const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at, users.time_zone";
@@ -109,7 +113,12 @@ fn day_text(day: Date) -> String {
 }
 
 fn day_from(text: &str) -> StoreResult<Date> {
-    Date::strptime("%Y-%m-%d", text).map_err(|_| invalid("check_ins.day"))
+    day_in("check_ins.day", text)
+}
+
+/// A day read from the column `what` (e.g. "incidents.occurred_on").
+fn day_in(what: &str, text: &str) -> StoreResult<Date> {
+    Date::strptime("%Y-%m-%d", text).map_err(|_| invalid(what))
 }
 
 /// Small numbers are SMALLINT, PostgreSQL's smallest integer.
@@ -217,6 +226,105 @@ impl CheckInValues<'_> {
             note: check_in.note.as_ref().map(Sealed::as_bytes),
         }
     }
+}
+
+const WORK_SESSION_COLUMNS: &str =
+    "SELECT id, user_id, starts_at, minutes, kind, intensity, debriefed, import_key IS NOT NULL FROM work_sessions";
+
+/// Reads one id column through `parse`; an id that no longer parses is an error naming the column.
+fn parsed<T>(row: &Row, index: usize, what: &str, parse: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+    parse(get(row, index)?).ok_or_else(|| invalid(what))
+}
+
+/// A session's length as stored (SMALLINT); `Minutes` is at most a day, so it always fits.
+fn minutes_value(minutes: Minutes) -> i16 {
+    i16::try_from(minutes.get()).unwrap_or(i16::MAX)
+}
+
+fn work_session_from(row: &Row) -> StoreResult<StoredWorkSession> {
+    let minutes = u16::try_from(get::<i16>(row, 3)?)
+        .ok()
+        .and_then(Minutes::new)
+        .ok_or_else(|| invalid("work_sessions.minutes"))?;
+    let intensity = get::<Option<&str>>(row, 5)?
+        .map(|id| Intensity::parse(id).ok_or_else(|| invalid("work_sessions.intensity")))
+        .transpose()?;
+    Ok(StoredWorkSession {
+        id: WorkSessionId(get(row, 0)?),
+        user_id: UserId(get(row, 1)?),
+        session: WorkSession {
+            start: timestamp(get(row, 2)?)?,
+            minutes,
+            kind: parsed(row, 4, "work_sessions.kind", SessionKind::parse)?,
+            intensity,
+            debriefed: get(row, 6)?,
+        },
+        imported: get(row, 7)?,
+    })
+}
+
+/// An import adds sessions to one person's account only: a session naming anyone else is a
+/// bug in the caller, refused before anything is written.
+fn refuse_others_sessions(user: UserId, sessions: &[NewWorkSession]) -> StoreResult<()> {
+    if sessions.iter().any(|session| session.user_id != user) {
+        return Err(message("an imported session names another account"));
+    }
+    Ok(())
+}
+
+fn import_report(added: u64, total: usize) -> ImportReport {
+    let added = u32::try_from(added).unwrap_or(u32::MAX);
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    ImportReport { added, already_there: total.saturating_sub(added) }
+}
+
+/// An incident's columns, then its follow-up's (NULL when it has none), one row per follow-up.
+const INCIDENT_ROWS: &str = "SELECT i.id, i.user_id, i.occurred_on, i.kind, i.role, i.support, i.created_at,
+        f.step, f.still_with_me, f.done_at
+     FROM incidents i LEFT JOIN incident_follow_ups f ON f.incident_id = i.id";
+
+/// One row of `INCIDENT_ROWS`: the incident, and its follow-up if the row has one.
+fn incident_row_from(row: &Row) -> StoreResult<(Incident, Option<FollowUp>)> {
+    let incident = Incident {
+        id: IncidentId(get(row, 0)?),
+        user_id: UserId(get(row, 1)?),
+        occurred_on: day_in("incidents.occurred_on", get(row, 2)?)?,
+        kind: parsed(row, 3, "incidents.kind", IncidentKind::parse)?,
+        role: parsed(row, 4, "incidents.role", IncidentRole::parse)?,
+        support: split("incidents.support", get(row, 5)?, Support::parse)?,
+        created_at: timestamp(get(row, 6)?)?,
+        follow_ups: Vec::new(),
+    };
+    let follow_up = match get::<Option<&str>>(row, 7)? {
+        None => None,
+        Some(step) => Some(FollowUp {
+            step: FollowUpStep::parse(step).ok_or_else(|| invalid("incident_follow_ups.step"))?,
+            still_with_me: parsed(row, 8, "incident_follow_ups.still_with_me", StillWithMe::parse)?,
+            done_at: timestamp(get(row, 9)?)?,
+        }),
+    };
+    Ok((incident, follow_up))
+}
+
+/// Gathers rows of `INCIDENT_ROWS` (ordered so that each incident's rows are together) into
+/// incidents, each with its follow-ups in step order.
+fn incidents_from(rows: &[Row]) -> StoreResult<Vec<Incident>> {
+    let mut incidents: Vec<Incident> = Vec::new();
+    for row in rows {
+        let (incident, follow_up) = incident_row_from(row)?;
+        let current = match incidents.last_mut() {
+            Some(last) if last.id == incident.id => last,
+            _ => {
+                incidents.push(incident);
+                incidents.last_mut().expect("just pushed")
+            }
+        };
+        current.follow_ups.extend(follow_up);
+    }
+    for incident in &mut incidents {
+        incident.follow_ups.sort_by_key(|follow_up| follow_up.step);
+    }
+    Ok(incidents)
 }
 
 /// Doubles any embedded quote, so a name read from the catalogue is always one identifier.
@@ -773,6 +881,175 @@ impl Store for PostgresStore {
         )
         .await?;
         Ok(())
+    }
+
+    async fn add_work_session(&self, session: NewWorkSession) -> StoreResult<WorkSessionId> {
+        let inner = &session.session;
+        let row = self
+            .query_one(
+                "INSERT INTO work_sessions
+                     (user_id, starts_at, minutes, kind, intensity, debriefed, import_key, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                &[
+                    &session.user_id.0,
+                    &inner.start.as_second(),
+                    &minutes_value(inner.minutes),
+                    &inner.kind.id(),
+                    &inner.intensity.map(Intensity::id),
+                    &inner.debriefed,
+                    &session.import_key.as_ref().map(|key| key.0.as_slice()),
+                    &session.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(WorkSessionId(get(&row, 0)?))
+    }
+
+    async fn import_work_sessions(&self, user: UserId, sessions: Vec<NewWorkSession>) -> StoreResult<ImportReport> {
+        refuse_others_sessions(user, &sessions)?;
+        let starts: Vec<i64> = sessions.iter().map(|new| new.session.start.as_second()).collect();
+        let minutes: Vec<i16> = sessions.iter().map(|new| minutes_value(new.session.minutes)).collect();
+        let kinds: Vec<&str> = sessions.iter().map(|new| new.session.kind.id()).collect();
+        let intensities: Vec<Option<&str>> =
+            sessions.iter().map(|new| new.session.intensity.map(Intensity::id)).collect();
+        let debriefed: Vec<bool> = sessions.iter().map(|new| new.session.debriefed).collect();
+        let keys: Vec<Option<&[u8]>> =
+            sessions.iter().map(|new| new.import_key.as_ref().map(|key| key.0.as_slice())).collect();
+        let created: Vec<i64> = sessions.iter().map(|new| new.created_at.as_second()).collect();
+        // Every session in one statement (the arrays unnested side by side), so one round trip
+        // however long the calendar, and all or nothing: a statement is its own transaction.
+        let added = self
+            .execute(
+                "INSERT INTO work_sessions
+                     (user_id, starts_at, minutes, kind, intensity, debriefed, import_key, created_at)
+                 SELECT $1, * FROM unnest($2::bigint[], $3::smallint[], $4::text[], $5::text[], $6::boolean[],
+                     $7::bytea[], $8::bigint[])
+                 ON CONFLICT (user_id, import_key) DO NOTHING",
+                &[&user.0, &starts, &minutes, &kinds, &intensities, &debriefed, &keys, &created],
+            )
+            .await?;
+        Ok(import_report(added, sessions.len()))
+    }
+
+    async fn work_sessions(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StoredWorkSession>> {
+        self.query(
+            &format!(
+                "{WORK_SESSION_COLUMNS} WHERE user_id = $1 AND starts_at >= $2 AND starts_at < $3 ORDER BY starts_at, id"
+            ),
+            &[&user.0, &from.as_second(), &to.as_second()],
+        )
+        .await?
+        .iter()
+        .map(work_session_from)
+        .collect()
+    }
+
+    async fn update_work_sessions(
+        &self,
+        user: UserId,
+        ids: &[WorkSessionId],
+        change: SessionChange,
+    ) -> StoreResult<u64> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        self.execute(
+            "UPDATE work_sessions
+             SET kind = coalesce($3, kind), intensity = coalesce($4, intensity), debriefed = coalesce($5, debriefed)
+             WHERE user_id = $1 AND id = ANY($2)",
+            &[
+                &user.0,
+                &ids,
+                &change.kind.map(SessionKind::id),
+                &change.intensity.map(Intensity::id),
+                &change.debriefed,
+            ],
+        )
+        .await
+    }
+
+    async fn delete_work_session(&self, user: UserId, id: WorkSessionId) -> StoreResult<bool> {
+        Ok(self.execute("DELETE FROM work_sessions WHERE id = $1 AND user_id = $2", &[&id.0, &user.0]).await? > 0)
+    }
+
+    async fn pacing_plan(&self, user: UserId) -> StoreResult<Option<PacingPlan>> {
+        self.query_opt("SELECT plan FROM pacing_plans WHERE user_id = $1", &[&user.0])
+            .await?
+            .map(|row| from_json("pacing_plans.plan", get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn set_pacing_plan(&self, user: UserId, plan: &PacingPlan) -> StoreResult<()> {
+        // The trait passes no time for this one; when it was last changed is only for people
+        // looking at the database.
+        self.execute(
+            "INSERT INTO pacing_plans (user_id, plan, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
+            &[&user.0, &json(plan)?, &Timestamp::now().as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn add_incident(&self, incident: NewIncident) -> StoreResult<IncidentId> {
+        let row = self
+            .query_one(
+                "INSERT INTO incidents (user_id, occurred_on, kind, role, support, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                &[
+                    &incident.user_id.0,
+                    &day_text(incident.occurred_on),
+                    &incident.kind.id(),
+                    &incident.role.id(),
+                    &joined(incident.support.iter().map(|support| support.id())),
+                    &incident.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(IncidentId(get(&row, 0)?))
+    }
+
+    async fn incidents(&self, user: UserId) -> StoreResult<Vec<Incident>> {
+        // One statement, so the incidents and their follow-ups are read as of one moment.
+        let rows = self
+            .query(
+                &format!(
+                    "{INCIDENT_ROWS} WHERE i.user_id = $1 ORDER BY i.occurred_on DESC, i.created_at DESC, i.id DESC"
+                ),
+                &[&user.0],
+            )
+            .await?;
+        incidents_from(&rows)
+    }
+
+    async fn incident(&self, user: UserId, id: IncidentId) -> StoreResult<Option<Incident>> {
+        let rows =
+            self.query(&format!("{INCIDENT_ROWS} WHERE i.id = $1 AND i.user_id = $2"), &[&id.0, &user.0]).await?;
+        Ok(incidents_from(&rows)?.into_iter().next())
+    }
+
+    async fn record_follow_up(
+        &self,
+        user: UserId,
+        id: IncidentId,
+        step: FollowUpStep,
+        still_with_me: StillWithMe,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        // The row is made from the incident itself, so one that is not the person's makes none.
+        let recorded = self
+            .execute(
+                "INSERT INTO incident_follow_ups (incident_id, user_id, step, still_with_me, done_at)
+                 SELECT id, user_id, $3, $4, $5 FROM incidents WHERE id = $1 AND user_id = $2
+                 ON CONFLICT (incident_id, step)
+                 DO UPDATE SET still_with_me = excluded.still_with_me, done_at = excluded.done_at",
+                &[&id.0, &user.0, &step.id(), &still_with_me.id(), &at.as_second()],
+            )
+            .await?;
+        Ok(recorded > 0)
+    }
+
+    async fn delete_incident(&self, user: UserId, id: IncidentId) -> StoreResult<bool> {
+        // Its follow-ups go with it (ON DELETE CASCADE).
+        Ok(self.execute("DELETE FROM incidents WHERE id = $1 AND user_id = $2", &[&id.0, &user.0]).await? > 0)
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

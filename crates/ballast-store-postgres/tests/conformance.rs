@@ -40,8 +40,10 @@ ballast_store::conformance_suite!(fresh_store);
 /// connection of its own.
 mod stored_values {
     use ballast_core::checkin::{CheckIn, Level};
-    use ballast_core::{Email, TimeZoneName};
-    use ballast_store::{NewUser, Store, StoredCheckIn, User};
+    use ballast_core::exposure::{Minutes, SessionKind, WorkSession};
+    use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe};
+    use ballast_core::{Email, TimeZoneName, UserId};
+    use ballast_store::{ImportKey, ImportReport, NewIncident, NewUser, NewWorkSession, Store, StoredCheckIn, User};
     use ballast_store_postgres::PostgresStore;
     use jiff::Timestamp;
     use jiff::civil::date;
@@ -102,5 +104,77 @@ mod stored_values {
             .unwrap();
         let error = store.check_ins(sam.id, day, day).await.unwrap_err().to_string();
         assert!(error.contains("check_ins.warning_signs"), "{error}");
+    }
+
+    fn imported(user: UserId, key: u8, minutes: u16) -> NewWorkSession {
+        let at = Timestamp::from_second(1_700_000_000 + i64::from(key) * 3600).unwrap();
+        NewWorkSession {
+            user_id: user,
+            session: WorkSession {
+                start: at,
+                minutes: Minutes::new(minutes).unwrap(),
+                kind: SessionKind::ClientSession,
+                intensity: None,
+                debriefed: false,
+            },
+            import_key: Some(ImportKey([key; 32])),
+            created_at: at,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_import_that_fails_part_way_leaves_nothing() {
+        let Some((store, client, sam)) = store_with_sam().await else { return };
+        let (from, to) = (Timestamp::MIN, Timestamp::MAX);
+        store.import_work_sessions(sam.id, vec![imported(sam.id, 1, 50)]).await.unwrap();
+        // A row the database refuses, part way through: the rows before it must go too.
+        client
+            .batch_execute("ALTER TABLE work_sessions ADD CONSTRAINT refuse_999 CHECK (minutes <> 999)")
+            .await
+            .unwrap();
+        let batch =
+            vec![imported(sam.id, 1, 50), imported(sam.id, 2, 50), imported(sam.id, 3, 999), imported(sam.id, 4, 50)];
+        assert!(store.import_work_sessions(sam.id, batch).await.is_err());
+        let left = store.work_sessions(sam.id, from, to).await.unwrap();
+        assert_eq!(left.len(), 1, "only the earlier import's session: {left:?}");
+        client.batch_execute("ALTER TABLE work_sessions DROP CONSTRAINT refuse_999").await.unwrap();
+        let batch = vec![imported(sam.id, 1, 50), imported(sam.id, 2, 50), imported(sam.id, 3, 999)];
+        let report = store.import_work_sessions(sam.id, batch).await.unwrap();
+        assert_eq!(report, ImportReport { added: 2, already_there: 1 }, "the failed import left no keys behind");
+    }
+
+    #[tokio::test]
+    async fn an_exposure_id_that_no_longer_parses_is_an_error_naming_its_column() {
+        let Some((store, client, sam)) = store_with_sam().await else { return };
+        let edit = |sql: &'static str| {
+            let client = &client;
+            async move { client.execute(sql, &[&sam.id.0]).await.unwrap() }
+        };
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        store.import_work_sessions(sam.id, vec![imported(sam.id, 0, 50)]).await.unwrap();
+        edit("UPDATE work_sessions SET kind = 'retired' WHERE user_id = $1").await;
+        let error = store.work_sessions(sam.id, Timestamp::MIN, Timestamp::MAX).await.unwrap_err().to_string();
+        assert!(error.contains("work_sessions.kind"), "{error}");
+        edit("UPDATE work_sessions SET kind = 'other', intensity = 'mild' WHERE user_id = $1").await;
+        let error = store.work_sessions(sam.id, Timestamp::MIN, Timestamp::MAX).await.unwrap_err().to_string();
+        assert!(error.contains("work_sessions.intensity"), "{error}");
+
+        let incident = NewIncident {
+            user_id: sam.id,
+            occurred_on: date(2026, 3, 1),
+            kind: IncidentKind::Death,
+            role: IncidentRole::Witnessed,
+            support: Default::default(),
+            created_at: at,
+        };
+        let id = store.add_incident(incident).await.unwrap();
+        store.record_follow_up(sam.id, id, FollowUpStep::NextDay, StillWithMe::ALot, at).await.unwrap();
+        edit("UPDATE incidents SET support = 'colleague,pets' WHERE user_id = $1").await;
+        let error = store.incidents(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("incidents.support"), "{error}");
+        edit("UPDATE incidents SET support = '' WHERE user_id = $1").await;
+        edit("UPDATE incident_follow_ups SET step = 'two_weeks' WHERE user_id = $1").await;
+        let error = store.incident(sam.id, id).await.unwrap_err().to_string();
+        assert!(error.contains("incident_follow_ups.step"), "{error}");
     }
 }

@@ -4,13 +4,16 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
+use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSession};
+use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, Migration, MigrationReport, NewAssessment,
-    NewSession, NewUser, Session, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, SupportResource,
-    ThrottleKey, TokenHash, User, UserCredentials, check_migrated,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
+    Migration, MigrationReport, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, Session,
+    SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportResource,
+    ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -23,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "accounts", sql: include_str!("../migrations/0001_accounts.sql") },
     Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
+    Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
 ];
 
 /// Column lists shared by several queries, as macros so each query is one literal at compile
@@ -122,7 +126,12 @@ fn day_text(day: Date) -> String {
 }
 
 fn day_from(column: usize, text: &str) -> rusqlite::Result<Date> {
-    Date::strptime("%Y-%m-%d", text).map_err(|_| invalid(column, "check_ins.day"))
+    day_in(column, "check_ins.day", text)
+}
+
+/// A day read from the column `what` (e.g. "incidents.occurred_on").
+fn day_in(column: usize, what: &str, text: &str) -> rusqlite::Result<Date> {
+    Date::strptime("%Y-%m-%d", text).map_err(|_| invalid(column, what))
 }
 
 fn level(column: usize, value: u8, what: &str) -> rusqlite::Result<Level> {
@@ -226,6 +235,105 @@ impl CheckInValues<'_> {
             note: check_in.note.as_ref().map(Sealed::as_bytes),
         }
     }
+}
+
+macro_rules! work_session_columns {
+    () => {
+        "id, user_id, starts_at, minutes, kind, intensity, debriefed, import_key IS NOT NULL"
+    };
+}
+
+/// Reads one id column through `parse`; an id that no longer parses is an error naming the column.
+fn parsed<T>(row: &Row<'_>, column: usize, what: &str, parse: impl Fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(&row.get::<_, String>(column)?).ok_or_else(|| invalid(column, what))
+}
+
+fn work_session_from(row: &Row<'_>) -> rusqlite::Result<StoredWorkSession> {
+    let intensity = row
+        .get::<_, Option<String>>(5)?
+        .map(|id| Intensity::parse(&id).ok_or_else(|| invalid(5, "work_sessions.intensity")))
+        .transpose()?;
+    Ok(StoredWorkSession {
+        id: WorkSessionId(row.get(0)?),
+        user_id: UserId(row.get(1)?),
+        session: WorkSession {
+            start: timestamp(row.get(2)?)?,
+            minutes: Minutes::new(row.get(3)?).ok_or_else(|| invalid(3, "work_sessions.minutes"))?,
+            kind: parsed(row, 4, "work_sessions.kind", SessionKind::parse)?,
+            intensity,
+            debriefed: row.get(6)?,
+        },
+        imported: row.get(7)?,
+    })
+}
+
+/// An import adds sessions to one person's account only: a session naming anyone else is a
+/// bug in the caller, refused before anything is written.
+fn refuse_others_sessions(user: UserId, sessions: &[NewWorkSession]) -> StoreResult<()> {
+    if sessions.iter().any(|session| session.user_id != user) {
+        return Err(StoreError::Backend("an imported session names another account".into()));
+    }
+    Ok(())
+}
+
+fn import_report(added: usize, total: usize) -> ImportReport {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    ImportReport { added: count(added), already_there: count(total.saturating_sub(added)) }
+}
+
+/// An incident's columns, then its follow-up's (NULL when it has none), one row per follow-up.
+macro_rules! incident_rows {
+    () => {
+        "SELECT i.id, i.user_id, i.occurred_on, i.kind, i.role, i.support, i.created_at,
+                f.step, f.still_with_me, f.done_at
+         FROM incidents i LEFT JOIN incident_follow_ups f ON f.incident_id = i.id"
+    };
+}
+
+/// One row of `incident_rows!()`: the incident, and its follow-up if the row has one.
+fn incident_row_from(row: &Row<'_>) -> rusqlite::Result<(Incident, Option<FollowUp>)> {
+    let incident = Incident {
+        id: IncidentId(row.get(0)?),
+        user_id: UserId(row.get(1)?),
+        occurred_on: day_in(2, "incidents.occurred_on", &row.get::<_, String>(2)?)?,
+        kind: parsed(row, 3, "incidents.kind", IncidentKind::parse)?,
+        role: parsed(row, 4, "incidents.role", IncidentRole::parse)?,
+        support: split(5, "incidents.support", &row.get::<_, String>(5)?, Support::parse)?,
+        created_at: timestamp(row.get(6)?)?,
+        follow_ups: Vec::new(),
+    };
+    let follow_up = match row.get::<_, Option<String>>(7)? {
+        None => None,
+        Some(step) => Some(FollowUp {
+            step: FollowUpStep::parse(&step).ok_or_else(|| invalid(7, "incident_follow_ups.step"))?,
+            still_with_me: parsed(row, 8, "incident_follow_ups.still_with_me", StillWithMe::parse)?,
+            done_at: timestamp(row.get(9)?)?,
+        }),
+    };
+    Ok((incident, follow_up))
+}
+
+/// Gathers `incident_rows!()` (ordered so that each incident's rows are together) into incidents,
+/// each with its follow-ups in step order.
+fn incidents_from(
+    rows: impl Iterator<Item = rusqlite::Result<(Incident, Option<FollowUp>)>>,
+) -> rusqlite::Result<Vec<Incident>> {
+    let mut incidents: Vec<Incident> = Vec::new();
+    for row in rows {
+        let (incident, follow_up) = row?;
+        let current = match incidents.last_mut() {
+            Some(last) if last.id == incident.id => last,
+            _ => {
+                incidents.push(incident);
+                incidents.last_mut().expect("just pushed")
+            }
+        };
+        current.follow_ups.extend(follow_up);
+    }
+    for incident in &mut incidents {
+        incident.follow_ups.sort_by_key(|follow_up| follow_up.step);
+    }
+    Ok(incidents)
 }
 
 #[async_trait]
@@ -809,6 +917,225 @@ impl Store for SqliteStore {
             )?
             .execute(params![user.0, instrument, days])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn add_work_session(&self, session: NewWorkSession) -> StoreResult<WorkSessionId> {
+        self.write_elsewhere(move |tx| {
+            let inner = &session.session;
+            let id = tx
+                .prepare_cached(
+                    "INSERT INTO work_sessions
+                         (user_id, starts_at, minutes, kind, intensity, debriefed, import_key, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        session.user_id.0,
+                        inner.start.as_second(),
+                        inner.minutes.get(),
+                        inner.kind.id(),
+                        inner.intensity.map(Intensity::id),
+                        inner.debriefed,
+                        session.import_key.as_ref().map(|key| key.0.as_slice()),
+                        session.created_at.as_second(),
+                    ],
+                    |row| row.get(0),
+                )?;
+            Ok(WorkSessionId(id))
+        })
+        .await
+    }
+
+    async fn import_work_sessions(&self, user: UserId, sessions: Vec<NewWorkSession>) -> StoreResult<ImportReport> {
+        refuse_others_sessions(user, &sessions)?;
+        let total = sessions.len();
+        // One job, so all or nothing: the writer runs it in a savepoint of its own, and an error
+        // part way through undoes every insert before it. One prepared statement serves every row.
+        let added = self
+            .write_elsewhere(move |tx| {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO work_sessions
+                         (user_id, starts_at, minutes, kind, intensity, debriefed, import_key, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (user_id, import_key) DO NOTHING",
+                )?;
+                let mut added = 0;
+                for new in &sessions {
+                    let session = &new.session;
+                    added += insert.execute(params![
+                        user.0,
+                        session.start.as_second(),
+                        session.minutes.get(),
+                        session.kind.id(),
+                        session.intensity.map(Intensity::id),
+                        session.debriefed,
+                        new.import_key.as_ref().map(|key| key.0.as_slice()),
+                        new.created_at.as_second(),
+                    ])?;
+                }
+                Ok(added)
+            })
+            .await?;
+        Ok(import_report(added, total))
+    }
+
+    async fn work_sessions(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StoredWorkSession>> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                work_session_columns!(),
+                " FROM work_sessions WHERE user_id = ?1 AND starts_at >= ?2 AND starts_at < ?3 ORDER BY starts_at, id"
+            ))?
+            .query_map(params![user.0, from.as_second(), to.as_second()], work_session_from)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn update_work_sessions(
+        &self,
+        user: UserId,
+        ids: &[WorkSessionId],
+        change: SessionChange,
+    ) -> StoreResult<u64> {
+        // Each id once, so a repeated id is not counted twice.
+        let ids: BTreeSet<WorkSessionId> = ids.iter().copied().collect();
+        self.write_elsewhere(move |tx| {
+            let mut update = tx.prepare_cached(
+                "UPDATE work_sessions
+                 SET kind = coalesce(?3, kind), intensity = coalesce(?4, intensity), debriefed = coalesce(?5, debriefed)
+                 WHERE id = ?1 AND user_id = ?2",
+            )?;
+            let mut changed = 0;
+            for id in ids {
+                changed += update.execute(params![
+                    id.0,
+                    user.0,
+                    change.kind.map(SessionKind::id),
+                    change.intensity.map(Intensity::id),
+                    change.debriefed,
+                ])? as u64;
+            }
+            Ok(changed)
+        })
+        .await
+    }
+
+    async fn delete_work_session(&self, user: UserId, id: WorkSessionId) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            Ok(tx
+                .prepare_cached("DELETE FROM work_sessions WHERE id = ?1 AND user_id = ?2")?
+                .execute([id.0, user.0])?
+                > 0)
+        })
+        .await
+    }
+
+    async fn pacing_plan(&self, user: UserId) -> StoreResult<Option<PacingPlan>> {
+        self.read(move |c| {
+            let plan: Option<String> = c
+                .prepare_cached("SELECT plan FROM pacing_plans WHERE user_id = ?1")?
+                .query_row([user.0], |row| row.get(0))
+                .optional()?;
+            plan.map(|plan| from_json(0, &plan)).transpose()
+        })
+        .await
+    }
+
+    async fn set_pacing_plan(&self, user: UserId, plan: &PacingPlan) -> StoreResult<()> {
+        let plan = *plan;
+        // The trait passes no time for this one; when it was last changed is only for people
+        // looking at the database.
+        let at = Timestamp::now();
+        self.write_elsewhere(move |tx| {
+            let plan = json(&plan)?;
+            tx.prepare_cached(
+                "INSERT INTO pacing_plans (user_id, plan, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, updated_at = excluded.updated_at",
+            )?
+            .execute(params![user.0, plan, at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_incident(&self, incident: NewIncident) -> StoreResult<IncidentId> {
+        self.write_elsewhere(move |tx| {
+            let id = tx
+                .prepare_cached(
+                    "INSERT INTO incidents (user_id, occurred_on, kind, role, support, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        incident.user_id.0,
+                        day_text(incident.occurred_on),
+                        incident.kind.id(),
+                        incident.role.id(),
+                        joined(incident.support.iter().map(|support| support.id())),
+                        incident.created_at.as_second(),
+                    ],
+                    |row| row.get(0),
+                )?;
+            Ok(IncidentId(id))
+        })
+        .await
+    }
+
+    async fn incidents(&self, user: UserId) -> StoreResult<Vec<Incident>> {
+        // One statement, so the incidents and their follow-ups are read as of one moment.
+        self.read(move |c| {
+            incidents_from(
+                c.prepare_cached(concat!(
+                    incident_rows!(),
+                    " WHERE i.user_id = ?1 ORDER BY i.occurred_on DESC, i.created_at DESC, i.id DESC"
+                ))?
+                .query_map([user.0], incident_row_from)?,
+            )
+        })
+        .await
+    }
+
+    async fn incident(&self, user: UserId, id: IncidentId) -> StoreResult<Option<Incident>> {
+        self.read(move |c| {
+            let found = incidents_from(
+                c.prepare_cached(concat!(incident_rows!(), " WHERE i.id = ?1 AND i.user_id = ?2"))?
+                    .query_map([id.0, user.0], incident_row_from)?,
+            )?;
+            Ok(found.into_iter().next())
+        })
+        .await
+    }
+
+    async fn record_follow_up(
+        &self,
+        user: UserId,
+        id: IncidentId,
+        step: FollowUpStep,
+        still_with_me: StillWithMe,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            // The row is made from the incident itself, so one that is not the person's makes none.
+            let recorded = tx
+                .prepare_cached(
+                    "INSERT INTO incident_follow_ups (incident_id, user_id, step, still_with_me, done_at)
+                     SELECT id, user_id, ?3, ?4, ?5 FROM incidents WHERE id = ?1 AND user_id = ?2
+                     ON CONFLICT (incident_id, step)
+                     DO UPDATE SET still_with_me = excluded.still_with_me, done_at = excluded.done_at",
+                )?
+                .execute(params![id.0, user.0, step.id(), still_with_me.id(), at.as_second()])?;
+            Ok(recorded > 0)
+        })
+        .await
+    }
+
+    async fn delete_incident(&self, user: UserId, id: IncidentId) -> StoreResult<bool> {
+        // Its follow-ups go with it (ON DELETE CASCADE).
+        self.write_elsewhere(move |tx| {
+            Ok(tx.prepare_cached("DELETE FROM incidents WHERE id = ?1 AND user_id = ?2")?.execute([id.0, user.0])? > 0)
         })
         .await
     }

@@ -7,15 +7,18 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
+use ballast_core::exposure::{Intensity, Minutes, PacingPlan, ProtectedBreak, SessionKind, WorkSession};
+use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::sealing::{DataKey, InstanceKey, Sealed, WrappedKey, seal};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use jiff::Timestamp;
-use jiff::civil::{Date, date};
+use jiff::civil::{Date, date, time};
 
 use crate::{
-    AssessmentId, ChosenSign, CustomInstrument, NewAssessment, NewSession, NewUser, Store, StoreError, StoredCheckIn,
-    StoredScale, SupportResource, ThrottleKey, TokenHash,
+    AssessmentId, ChosenSign, CustomInstrument, FollowUp, ImportKey, ImportReport, Incident, IncidentId, NewAssessment,
+    NewIncident, NewSession, NewUser, NewWorkSession, SessionChange, Store, StoreError, StoredCheckIn, StoredScale,
+    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -52,6 +55,16 @@ macro_rules! conformance_suite {
             warning_signs_are_replaced_whole_in_order,
             dismissals_are_idempotent_and_per_person,
             reassessment_cadences_are_upserted_per_person,
+            work_sessions_round_trip_every_field,
+            work_sessions_are_listed_by_half_open_range_earliest_first,
+            importing_again_adds_nothing_and_keeps_what_the_person_tagged,
+            an_import_naming_another_account_is_refused_whole,
+            bulk_changes_touch_only_the_person_s_own_sessions,
+            work_sessions_are_deleted_only_by_their_owner,
+            the_pacing_plan_starts_unset_then_is_replaced,
+            incidents_are_listed_newest_first_with_follow_ups_in_step_order,
+            follow_ups_are_replaced_and_recorded_only_by_the_owner,
+            deleting_an_incident_removes_its_follow_ups,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -252,10 +265,17 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     store.set_warning_signs(sam.id, &[library_sign("numb"), own_sign(3, "my own sign")]).await.unwrap();
     store.dismiss_signal(sam.id, "energy-falling", at(2)).await.unwrap();
     store.set_reassessment_cadence(sam.id, &instrument("who5"), 14).await.unwrap();
+    store.add_work_session(hand_session(sam.id, 10)).await.unwrap();
+    store.import_work_sessions(sam.id, vec![imported_session(sam.id, 1, 20)]).await.unwrap();
+    store.add_work_session(hand_session(kim.id, 10)).await.unwrap();
+    store.set_pacing_plan(sam.id, &pacing_plan()).await.unwrap();
+    let sams_incident = store.add_incident(new_incident(sam.id, date(2026, 3, 1), 3)).await.unwrap();
+    store.record_follow_up(sam.id, sams_incident, FollowUpStep::NextDay, StillWithMe::Sometimes, at(4)).await.unwrap();
+    let kims_incident = store.add_incident(new_incident(kim.id, date(2026, 3, 1), 3)).await.unwrap();
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 9, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 13, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -272,11 +292,16 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert!(store.warning_signs(sam.id).await.unwrap().is_empty());
     assert!(store.dismissed_signals(sam.id).await.unwrap().is_empty());
     assert!(store.reassessment_cadences(sam.id).await.unwrap().is_empty());
+    assert!(store.work_sessions(sam.id, at(-1_000_000), at(1_000_000)).await.unwrap().is_empty());
+    assert_eq!(store.pacing_plan(sam.id).await.unwrap(), None);
+    assert!(store.incidents(sam.id).await.unwrap().is_empty());
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
     assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(2)), "and her data key");
     assert!(store.check_in(kim.id, date(2026, 3, 1)).await.unwrap().is_some(), "and her check-in");
     assert_eq!(store.assessments_of(kim.id, &instrument("who5")).await.unwrap().len(), 1, "and her results");
+    assert_eq!(store.work_sessions(kim.id, at(0), at(100)).await.unwrap().len(), 1, "and her sessions");
+    assert!(store.incident(kim.id, kims_incident).await.unwrap().is_some(), "and her incident");
     assert_eq!(store.user(kim.id).await.unwrap().map(|u| u.email), Some(email("kim")));
     // The email is free again.
     store.create_user(new_user("sam")).await.unwrap();
@@ -722,4 +747,449 @@ pub async fn reassessment_cadences_are_upserted_per_person(store: Arc<dyn Store>
         "the later choice replaces the earlier; 0 (never remind) is kept as a choice"
     );
     assert_eq!(store.reassessment_cadences(kim.id).await.unwrap(), vec![(instrument("who5"), 7)]);
+}
+
+fn minutes(value: u16) -> Minutes {
+    Minutes::new(value).unwrap()
+}
+
+/// A session recorded by hand: a client session, heavy, debriefed.
+fn hand_session(user: UserId, start: i64) -> NewWorkSession {
+    NewWorkSession {
+        user_id: user,
+        session: WorkSession {
+            start: at(start),
+            minutes: minutes(50),
+            kind: SessionKind::ClientSession,
+            intensity: Some(Intensity::Heavy),
+            debriefed: true,
+        },
+        import_key: None,
+        created_at: at(start + 1),
+    }
+}
+
+fn import_key(n: u32) -> ImportKey {
+    let mut key = [0xc5; 32];
+    key[..4].copy_from_slice(&n.to_be_bytes());
+    ImportKey(key)
+}
+
+/// A session as a calendar import makes it: untagged, not debriefed, with its import key.
+fn imported_session(user: UserId, key: u32, start: i64) -> NewWorkSession {
+    NewWorkSession {
+        user_id: user,
+        session: WorkSession {
+            start: at(start),
+            minutes: minutes(60),
+            kind: SessionKind::Other,
+            intensity: None,
+            debriefed: false,
+        },
+        import_key: Some(import_key(key)),
+        created_at: at(5),
+    }
+}
+
+/// Every session of the person's, whenever it started.
+async fn all_work_sessions(store: &Arc<dyn Store>, user: UserId) -> Vec<StoredWorkSession> {
+    store.work_sessions(user, at(-1_000_000_000), at(1_000_000_000)).await.unwrap()
+}
+
+pub async fn work_sessions_round_trip_every_field(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let traumatic = NewWorkSession {
+        session: WorkSession {
+            start: at(-3600),
+            minutes: minutes(Minutes::MAX),
+            kind: SessionKind::Crisis,
+            intensity: Some(Intensity::Traumatic),
+            debriefed: true,
+        },
+        ..hand_session(sam.id, 0)
+    };
+    let untagged = NewWorkSession {
+        session: WorkSession {
+            start: at(7200),
+            minutes: minutes(1),
+            kind: SessionKind::Supervision,
+            intensity: None,
+            debriefed: false,
+        },
+        ..hand_session(sam.id, 0)
+    };
+    let first = store.add_work_session(traumatic.clone()).await.unwrap();
+    let second = store.add_work_session(untagged.clone()).await.unwrap();
+    assert_ne!(first, second);
+    let report = store.import_work_sessions(sam.id, vec![imported_session(sam.id, 1, 3600)]).await.unwrap();
+    assert_eq!(report, ImportReport { added: 1, already_there: 0 });
+
+    let stored = all_work_sessions(&store, sam.id).await;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert_eq!(
+        stored[0],
+        StoredWorkSession { id: first, user_id: sam.id, session: traumatic.session, imported: false },
+        "every field, the longest length included"
+    );
+    assert_eq!(stored[1].session, imported_session(sam.id, 1, 3600).session, "an untagged import");
+    assert!(stored[1].imported, "an import is marked as one");
+    assert_eq!(stored[1].user_id, sam.id);
+    assert_eq!(
+        stored[2],
+        StoredWorkSession { id: second, user_id: sam.id, session: untagged.session, imported: false },
+        "no intensity stays none; the shortest length"
+    );
+
+    // Every kind and every intensity is read back as itself.
+    for (n, kind) in SessionKind::ALL.into_iter().enumerate() {
+        for (m, intensity) in Intensity::ALL.into_iter().enumerate() {
+            let start = 100_000 + (n * 10 + m) as i64 * 3600;
+            let new = NewWorkSession {
+                session: WorkSession { kind, intensity: Some(intensity), ..hand_session(kim.id, start).session },
+                ..hand_session(kim.id, start)
+            };
+            store.add_work_session(new).await.unwrap();
+        }
+    }
+    let kims = all_work_sessions(&store, kim.id).await;
+    let read: Vec<_> = kims.iter().map(|s| (s.session.kind, s.session.intensity.unwrap())).collect();
+    let expected: Vec<_> =
+        SessionKind::ALL.into_iter().flat_map(|k| Intensity::ALL.into_iter().map(move |i| (k, i))).collect();
+    assert_eq!(read, expected);
+    assert!(kims.iter().all(|s| s.user_id == kim.id && !s.imported));
+    assert_eq!(all_work_sessions(&store, sam.id).await.len(), 3, "kim's sessions are not sam's");
+}
+
+pub async fn work_sessions_are_listed_by_half_open_range_earliest_first(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let mut ids = std::collections::BTreeMap::new();
+    for start in [500, 100, 300, 200, 400, 200] {
+        let id = store.add_work_session(hand_session(sam.id, start)).await.unwrap();
+        ids.entry(start).or_insert_with(Vec::new).push(id);
+    }
+    for start in [150, 300] {
+        store.add_work_session(hand_session(kim.id, start)).await.unwrap();
+    }
+    let listed = |from: i64, to: i64| {
+        let store = store.clone();
+        async move {
+            let found = store.work_sessions(sam.id, at(from), at(to)).await.unwrap();
+            assert!(found.iter().all(|s| s.user_id == sam.id), "only sam's sessions");
+            found.into_iter().map(|s| (s.session.start, s.id)).collect::<Vec<_>>()
+        }
+    };
+    let expect = |starts: &[i64]| {
+        let mut expected = Vec::new();
+        for start in starts {
+            expected.extend(ids[start].iter().map(|id| (at(*start), *id)));
+        }
+        expected
+    };
+    assert_eq!(listed(200, 400).await, expect(&[200, 300]), "from included, to excluded, earliest first");
+    assert_eq!(listed(199, 401).await, expect(&[200, 300, 400]));
+    assert_eq!(listed(0, 1000).await, expect(&[100, 200, 300, 400, 500]));
+    assert_eq!(listed(300, 300).await, vec![], "an empty range");
+    assert_eq!(listed(400, 200).await, vec![], "a backwards range");
+    assert_eq!(listed(140, 160).await, vec![], "kim's session is not sam's");
+    let kims = store.work_sessions(kim.id, at(0), at(1000)).await.unwrap();
+    assert_eq!(kims.iter().map(|s| s.session.start).collect::<Vec<_>>(), vec![at(150), at(300)]);
+}
+
+pub async fn importing_again_adds_nothing_and_keeps_what_the_person_tagged(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    // A year of a busy calendar, in one import.
+    let calendar: Vec<_> = (0..5000).map(|n| imported_session(sam.id, n, i64::from(n) * 3600)).collect();
+    let first = store.import_work_sessions(sam.id, calendar.clone()).await.unwrap();
+    assert_eq!(first, ImportReport { added: 5000, already_there: 0 });
+    let stored = all_work_sessions(&store, sam.id).await;
+    assert_eq!(stored.len(), 5000);
+    assert!(stored.iter().all(|s| s.imported && s.session.intensity.is_none()));
+
+    // The person tags one, then imports the same file again with one new event.
+    let tagged = stored[7].id;
+    let change =
+        SessionChange { kind: Some(SessionKind::Crisis), intensity: Some(Intensity::Traumatic), debriefed: Some(true) };
+    assert_eq!(store.update_work_sessions(sam.id, &[tagged], change).await.unwrap(), 1);
+    let mut again = calendar;
+    again.push(imported_session(sam.id, 5000, 5000 * 3600));
+    let second = store.import_work_sessions(sam.id, again).await.unwrap();
+    assert_eq!(second, ImportReport { added: 1, already_there: 5000 });
+    let stored = all_work_sessions(&store, sam.id).await;
+    assert_eq!(stored.len(), 5001);
+    let kept = stored.iter().find(|s| s.id == tagged).unwrap();
+    assert_eq!(
+        (kept.session.kind, kept.session.intensity, kept.session.debriefed),
+        (SessionKind::Crisis, Some(Intensity::Traumatic), true),
+        "the import did not overwrite the person's tags"
+    );
+    assert_eq!(stored.iter().filter(|s| s.session.intensity.is_some()).count(), 1);
+
+    // The same event twice in one file is one session.
+    let twice = vec![imported_session(sam.id, 9000, -3600), imported_session(sam.id, 9000, -3600)];
+    assert_eq!(store.import_work_sessions(sam.id, twice).await.unwrap(), ImportReport { added: 1, already_there: 1 });
+    assert_eq!(store.import_work_sessions(sam.id, vec![]).await.unwrap(), ImportReport::default());
+
+    // Keys are per person: kim importing the same events gets her own sessions.
+    let kims = (0..3).map(|n| imported_session(kim.id, n, i64::from(n) * 3600)).collect();
+    assert_eq!(store.import_work_sessions(kim.id, kims).await.unwrap(), ImportReport { added: 3, already_there: 0 });
+    assert_eq!(all_work_sessions(&store, kim.id).await.len(), 3);
+    assert_eq!(all_work_sessions(&store, sam.id).await.len(), 5002);
+
+    // Sessions recorded by hand have no key, so identical ones are all kept.
+    store.add_work_session(hand_session(kim.id, 10)).await.unwrap();
+    store.add_work_session(hand_session(kim.id, 10)).await.unwrap();
+    assert_eq!(store.work_sessions(kim.id, at(10), at(11)).await.unwrap().len(), 2);
+}
+
+pub async fn an_import_naming_another_account_is_refused_whole(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let mixed =
+        vec![imported_session(sam.id, 1, 0), imported_session(kim.id, 2, 3600), imported_session(sam.id, 3, 7200)];
+    assert!(store.import_work_sessions(sam.id, mixed).await.is_err(), "a session of kim's in sam's import");
+    assert!(all_work_sessions(&store, sam.id).await.is_empty(), "nothing of the import was added");
+    assert!(all_work_sessions(&store, kim.id).await.is_empty(), "and nothing was added to kim's account");
+    let report = store.import_work_sessions(sam.id, vec![imported_session(sam.id, 1, 0)]).await.unwrap();
+    assert_eq!(report, ImportReport { added: 1, already_there: 0 }, "the refused import left no keys behind");
+}
+
+pub async fn bulk_changes_touch_only_the_person_s_own_sessions(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let report = store
+        .import_work_sessions(sam.id, (0..3).map(|n| imported_session(sam.id, n, i64::from(n) * 3600)).collect())
+        .await
+        .unwrap();
+    assert_eq!(report.added, 3);
+    store.import_work_sessions(kim.id, vec![imported_session(kim.id, 0, 0)]).await.unwrap();
+    let sams: Vec<WorkSessionId> = all_work_sessions(&store, sam.id).await.iter().map(|s| s.id).collect();
+    let kims = all_work_sessions(&store, kim.id).await[0].id;
+    let missing = WorkSessionId(sams.iter().chain([&kims]).map(|id| id.0).max().unwrap() + 1000);
+
+    let heavy = SessionChange { kind: None, intensity: Some(Intensity::Heavy), debriefed: Some(true) };
+    let changed = store.update_work_sessions(sam.id, &[sams[0], kims, sams[1], missing, sams[0]], heavy).await.unwrap();
+    assert_eq!(changed, 2, "sam's two sessions, each once; not kim's, not one that does not exist");
+    let stored = all_work_sessions(&store, sam.id).await;
+    for session in &stored[..2] {
+        assert_eq!(session.session.intensity, Some(Intensity::Heavy));
+        assert!(session.session.debriefed);
+        assert_eq!(session.session.kind, SessionKind::Other, "a kind left out is left as it is");
+    }
+    assert_eq!(stored[2].session, imported_session(sam.id, 2, 7200).session, "a session not named is untouched");
+    assert_eq!(all_work_sessions(&store, kim.id).await[0].session, imported_session(kim.id, 0, 0).session);
+
+    let group = SessionChange { kind: Some(SessionKind::Group), ..SessionChange::default() };
+    assert_eq!(store.update_work_sessions(sam.id, &[sams[1]], group).await.unwrap(), 1);
+    let stored = all_work_sessions(&store, sam.id).await;
+    assert_eq!(
+        stored[1].session,
+        WorkSession {
+            kind: SessionKind::Group,
+            intensity: Some(Intensity::Heavy),
+            debriefed: true,
+            ..imported_session(sam.id, 1, 3600).session
+        },
+        "only the kind changed"
+    );
+    assert_eq!(store.update_work_sessions(kim.id, &[sams[2]], group).await.unwrap(), 0, "kim cannot tag sam's");
+    assert_eq!(store.update_work_sessions(sam.id, &[], group).await.unwrap(), 0);
+    assert_eq!(all_work_sessions(&store, sam.id).await[2].session.kind, SessionKind::Other);
+}
+
+pub async fn work_sessions_are_deleted_only_by_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let sams = store.add_work_session(hand_session(sam.id, 10)).await.unwrap();
+    let kept = store.add_work_session(hand_session(sam.id, 20)).await.unwrap();
+    let kims = store.add_work_session(hand_session(kim.id, 10)).await.unwrap();
+    assert!(!store.delete_work_session(sam.id, kims).await.unwrap(), "sam must not delete kim's session");
+    assert_eq!(all_work_sessions(&store, kim.id).await.len(), 1);
+    assert!(store.delete_work_session(sam.id, sams).await.unwrap());
+    assert!(!store.delete_work_session(sam.id, sams).await.unwrap(), "deleting twice finds nothing");
+    let left: Vec<_> = all_work_sessions(&store, sam.id).await.into_iter().map(|s| s.id).collect();
+    assert_eq!(left, vec![kept]);
+    assert!(store.delete_work_session(kim.id, kims).await.unwrap());
+    assert!(all_work_sessions(&store, kim.id).await.is_empty());
+}
+
+fn pacing_plan() -> PacingPlan {
+    PacingPlan {
+        min_gap_minutes: 15,
+        max_heavy_sessions_per_day: 3,
+        max_heavy_minutes_per_day: 180,
+        protected_break: Some(ProtectedBreak { start: time(12, 30, 0, 0), minutes: 45 }),
+        max_consecutive_days: 5,
+        day_starts: time(8, 0, 0, 0),
+        day_ends: time(17, 30, 0, 0),
+    }
+}
+
+pub async fn the_pacing_plan_starts_unset_then_is_replaced(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.pacing_plan(sam.id).await.unwrap(), None);
+    let first = pacing_plan();
+    store.set_pacing_plan(sam.id, &first).await.unwrap();
+    assert_eq!(store.pacing_plan(sam.id).await.unwrap(), Some(first));
+    let second = PacingPlan {
+        min_gap_minutes: 0,
+        max_heavy_sessions_per_day: u8::MAX,
+        max_heavy_minutes_per_day: u16::MAX,
+        protected_break: None,
+        max_consecutive_days: 1,
+        day_starts: time(0, 0, 0, 0),
+        day_ends: time(23, 59, 59, 0),
+    };
+    store.set_pacing_plan(sam.id, &second).await.unwrap();
+    assert_eq!(store.pacing_plan(sam.id).await.unwrap(), Some(second), "the whole plan replaced");
+    assert_eq!(store.pacing_plan(kim.id).await.unwrap(), None, "sam's plan is not kim's");
+}
+
+/// An incident with the `n`th kind and role (wrapping), and support to match.
+fn new_incident(user: UserId, occurred_on: Date, n: usize) -> NewIncident {
+    NewIncident {
+        user_id: user,
+        occurred_on,
+        kind: IncidentKind::ALL[n % IncidentKind::ALL.len()],
+        role: IncidentRole::ALL[n % IncidentRole::ALL.len()],
+        support: Support::ALL.iter().copied().take(n % (Support::ALL.len() + 1)).collect(),
+        created_at: at(n as i64),
+    }
+}
+
+fn incident_as_stored(id: IncidentId, new: &NewIncident, follow_ups: Vec<FollowUp>) -> Incident {
+    Incident {
+        id,
+        user_id: new.user_id,
+        occurred_on: new.occurred_on,
+        kind: new.kind,
+        role: new.role,
+        support: new.support.clone(),
+        created_at: new.created_at,
+        follow_ups,
+    }
+}
+
+pub async fn incidents_are_listed_newest_first_with_follow_ups_in_step_order(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    // Every kind, role and support, none at all and all of them, on days out of order; two on
+    // one day, the later logged listed first.
+    let news: Vec<NewIncident> = [date(2026, 3, 10), date(2026, 1, 2), date(2026, 3, 10), date(2025, 12, 31)]
+        .into_iter()
+        .chain((4..12).map(|n| date(2025, 6, n as i8)))
+        .enumerate()
+        .map(|(n, day)| new_incident(sam.id, day, n))
+        .collect();
+    assert!(news.iter().any(|n| n.support.is_empty()));
+    assert!(news.iter().any(|n| n.support.len() == Support::ALL.len()));
+    let mut ids = Vec::new();
+    for new in &news {
+        ids.push(store.add_incident(new.clone()).await.unwrap());
+    }
+    store.add_incident(new_incident(kim.id, date(2026, 3, 11), 1)).await.unwrap();
+
+    // Answered out of order; read back in step order.
+    let steps = [
+        (FollowUpStep::FourWeeks, StillWithMe::NotReally, 40),
+        (FollowUpStep::NextDay, StillWithMe::ALot, 10),
+        (FollowUpStep::OneWeek, StillWithMe::Sometimes, 20),
+    ];
+    for (step, answer, done) in steps {
+        assert!(store.record_follow_up(sam.id, ids[1], step, answer, at(done)).await.unwrap());
+    }
+    assert!(store.record_follow_up(sam.id, ids[2], FollowUpStep::OneWeek, StillWithMe::ALot, at(50)).await.unwrap());
+
+    let all_three = vec![
+        FollowUp { step: FollowUpStep::NextDay, still_with_me: StillWithMe::ALot, done_at: at(10) },
+        FollowUp { step: FollowUpStep::OneWeek, still_with_me: StillWithMe::Sometimes, done_at: at(20) },
+        FollowUp { step: FollowUpStep::FourWeeks, still_with_me: StillWithMe::NotReally, done_at: at(40) },
+    ];
+    let one = vec![FollowUp { step: FollowUpStep::OneWeek, still_with_me: StillWithMe::ALot, done_at: at(50) }];
+    let expected_of = |n: usize| {
+        let follow_ups = match n {
+            1 => all_three.clone(),
+            2 => one.clone(),
+            _ => vec![],
+        };
+        incident_as_stored(ids[n], &news[n], follow_ups)
+    };
+    let listed = store.incidents(sam.id).await.unwrap();
+    let mut order: Vec<usize> = (0..news.len()).collect();
+    order.sort_by_key(|&n| std::cmp::Reverse((news[n].occurred_on, news[n].created_at)));
+    assert_eq!(order[..4], [2, 0, 1, 3], "the latest day first; on one day, the later logged first");
+    assert_eq!(listed, order.iter().map(|&n| expected_of(n)).collect::<Vec<_>>(), "every field, newest first");
+
+    assert_eq!(store.incident(sam.id, ids[1]).await.unwrap(), Some(expected_of(1)));
+    assert_eq!(store.incident(sam.id, ids[3]).await.unwrap(), Some(expected_of(3)), "none answered yet");
+    assert_eq!(store.incident(kim.id, ids[1]).await.unwrap(), None, "kim cannot read sam's incident");
+    let kims = store.incidents(kim.id).await.unwrap();
+    assert_eq!(kims.len(), 1);
+    assert_eq!(kims[0].user_id, kim.id);
+    assert!(kims[0].follow_ups.is_empty());
+}
+
+pub async fn follow_ups_are_replaced_and_recorded_only_by_the_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let id = store.add_incident(new_incident(sam.id, date(2026, 4, 1), 2)).await.unwrap();
+    let kims = store.add_incident(new_incident(kim.id, date(2026, 4, 1), 2)).await.unwrap();
+    let follow_ups = |store: Arc<dyn Store>, user: UserId, id: IncidentId| async move {
+        store.incident(user, id).await.unwrap().unwrap().follow_ups
+    };
+
+    assert!(store.record_follow_up(sam.id, id, FollowUpStep::NextDay, StillWithMe::ALot, at(1)).await.unwrap());
+    assert!(store.record_follow_up(sam.id, id, FollowUpStep::NextDay, StillWithMe::Sometimes, at(2)).await.unwrap());
+    let replaced =
+        vec![FollowUp { step: FollowUpStep::NextDay, still_with_me: StillWithMe::Sometimes, done_at: at(2) }];
+    assert_eq!(follow_ups(store.clone(), sam.id, id).await, replaced, "the second answer replaced the first");
+
+    assert!(
+        !store.record_follow_up(kim.id, id, FollowUpStep::NextDay, StillWithMe::NotReally, at(3)).await.unwrap(),
+        "kim cannot answer for sam's incident"
+    );
+    assert!(!store.record_follow_up(kim.id, id, FollowUpStep::OneWeek, StillWithMe::NotReally, at(3)).await.unwrap());
+    assert_eq!(follow_ups(store.clone(), sam.id, id).await, replaced, "and changed nothing trying");
+    assert!(follow_ups(store.clone(), kim.id, kims).await.is_empty(), "nor gave herself a follow-up");
+    let missing = IncidentId(id.0.max(kims.0) + 1000);
+    assert!(!store.record_follow_up(sam.id, missing, FollowUpStep::NextDay, StillWithMe::ALot, at(4)).await.unwrap());
+    assert!(store.incident(sam.id, missing).await.unwrap().is_none());
+
+    assert!(store.record_follow_up(kim.id, kims, FollowUpStep::FourWeeks, StillWithMe::ALot, at(5)).await.unwrap());
+    assert_eq!(follow_ups(store.clone(), sam.id, id).await, replaced, "kim's answer is to her own incident");
+    assert_eq!(follow_ups(store.clone(), kim.id, kims).await.len(), 1);
+}
+
+pub async fn deleting_an_incident_removes_its_follow_ups(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let gone = store.add_incident(new_incident(sam.id, date(2026, 5, 1), 1)).await.unwrap();
+    let kept = store.add_incident(new_incident(sam.id, date(2026, 5, 2), 2)).await.unwrap();
+    for step in FollowUpStep::ALL {
+        assert!(store.record_follow_up(sam.id, gone, *step, StillWithMe::Sometimes, at(1)).await.unwrap());
+    }
+    assert!(store.record_follow_up(sam.id, kept, FollowUpStep::NextDay, StillWithMe::ALot, at(2)).await.unwrap());
+    let follow_up_rows = |store: Arc<dyn Store>| async move {
+        let counts = store.user_row_counts(sam.id).await.unwrap();
+        counts.into_iter().find(|(table, _)| table == "incident_follow_ups").map(|(_, count)| count)
+    };
+    assert_eq!(follow_up_rows(store.clone()).await, Some(4));
+
+    assert!(!store.delete_incident(kim.id, gone).await.unwrap(), "kim cannot delete sam's incident");
+    assert!(store.incident(sam.id, gone).await.unwrap().is_some());
+    assert!(store.delete_incident(sam.id, gone).await.unwrap());
+    assert!(!store.delete_incident(sam.id, gone).await.unwrap(), "deleting twice finds nothing");
+    assert!(store.incident(sam.id, gone).await.unwrap().is_none());
+    assert_eq!(follow_up_rows(store.clone()).await, Some(1), "its follow-ups went with it");
+    assert!(
+        !store.record_follow_up(sam.id, gone, FollowUpStep::NextDay, StillWithMe::ALot, at(3)).await.unwrap(),
+        "a deleted incident takes no more answers"
+    );
+    let left = store.incidents(sam.id).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, kept);
+    assert_eq!(left[0].follow_ups.len(), 1, "the other incident keeps its follow-up");
 }

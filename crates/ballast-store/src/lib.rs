@@ -10,6 +10,8 @@ mod migration;
 mod records;
 
 use async_trait::async_trait;
+use ballast_core::exposure::PacingPlan;
+use ballast_core::incident::{FollowUpStep, StillWithMe};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::sealing::WrappedKey;
 use ballast_core::{Email, FailureCount, SessionId, TimeZoneName, UserId};
@@ -18,8 +20,10 @@ use jiff::civil::Date;
 
 pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, NewAssessment, NewSession, NewUser, Session,
-    SessionWithUser, StoredCheckIn, StoredScale, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportKey, ImportReport, Incident,
+    IncidentId, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, Session, SessionChange,
+    SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User,
+    UserCredentials, WorkSessionId,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -161,6 +165,47 @@ pub trait Store: Send + Sync + 'static {
     /// For each instrument with a chosen cadence: days between re-assessments (0 = never remind).
     async fn reassessment_cadences(&self, user: UserId) -> StoreResult<Vec<(InstrumentId, u16)>>;
     async fn set_reassessment_cadence(&self, user: UserId, instrument: &InstrumentId, days: u16) -> StoreResult<()>;
+
+    // --- exposure: work sessions and the pacing plan --------------------------------------
+
+    async fn add_work_session(&self, session: NewWorkSession) -> StoreResult<WorkSessionId>;
+    /// Adds imported sessions in one transaction: all of them or, on any error, none.
+    /// Sessions whose import key the person already has are left as they are (the person
+    /// may have tagged them) and counted as already there.
+    async fn import_work_sessions(&self, user: UserId, sessions: Vec<NewWorkSession>) -> StoreResult<ImportReport>;
+    /// The person's sessions starting at or after `from` and before `to`, earliest first.
+    async fn work_sessions(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<StoredWorkSession>>;
+    /// Applies `change` to those of `ids` that belong to `user`; returns how many changed.
+    async fn update_work_sessions(
+        &self,
+        user: UserId,
+        ids: &[WorkSessionId],
+        change: SessionChange,
+    ) -> StoreResult<u64>;
+    /// Deletes one session, only if it belongs to `user`.
+    async fn delete_work_session(&self, user: UserId, id: WorkSessionId) -> StoreResult<bool>;
+    /// The person's pacing plan, or `None` if they have not set one (defaults apply).
+    async fn pacing_plan(&self, user: UserId) -> StoreResult<Option<PacingPlan>>;
+    async fn set_pacing_plan(&self, user: UserId, plan: &PacingPlan) -> StoreResult<()>;
+
+    // --- critical incidents --------------------------------------------------------------
+
+    async fn add_incident(&self, incident: NewIncident) -> StoreResult<IncidentId>;
+    /// The person's incidents, most recent first, each with its answered follow-ups.
+    async fn incidents(&self, user: UserId) -> StoreResult<Vec<Incident>>;
+    /// One incident, only if it belongs to `user`.
+    async fn incident(&self, user: UserId, id: IncidentId) -> StoreResult<Option<Incident>>;
+    /// Records (or replaces) the answer to one follow-up of the person's own incident.
+    /// Returns false if the incident is not theirs.
+    async fn record_follow_up(
+        &self,
+        user: UserId,
+        id: IncidentId,
+        step: FollowUpStep,
+        still_with_me: StillWithMe,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    async fn delete_incident(&self, user: UserId, id: IncidentId) -> StoreResult<bool>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

@@ -1,6 +1,10 @@
 //! Plain records passed across the store boundary.
 
+use std::collections::BTreeSet;
+
 use ballast_core::checkin::{CheckIn, SignId};
+use ballast_core::exposure::{Intensity, SessionKind, WorkSession};
+use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId};
 use ballast_core::sealing::Sealed;
 use ballast_core::{Email, Role, SessionId, TimeZoneName, UserId};
@@ -158,4 +162,81 @@ pub struct StoredCheckIn {
 pub struct ChosenSign {
     pub id: SignId,
     pub own_words: Option<Sealed>,
+}
+
+/// The database identifier of one work session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkSessionId(pub i64);
+
+/// Where an imported session came from: SHA-256 of the calendar event's UID and occurrence
+/// start, so re-importing the same file matches it without storing the calendar's own ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ImportKey(pub [u8; 32]);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWorkSession {
+    pub user_id: UserId,
+    pub session: WorkSession,
+    pub import_key: Option<ImportKey>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWorkSession {
+    pub id: WorkSessionId,
+    pub user_id: UserId,
+    pub session: WorkSession,
+    /// Imported from a calendar (rather than recorded by hand).
+    pub imported: bool,
+}
+
+/// What an import did: sessions added, and sessions already there from an earlier import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    pub added: u32,
+    pub already_there: u32,
+}
+
+/// A change applied to several sessions at once (bulk tagging). `None` leaves a value as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionChange {
+    pub kind: Option<SessionKind>,
+    pub intensity: Option<Intensity>,
+    pub debriefed: Option<bool>,
+}
+
+/// The database identifier of one critical incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IncidentId(pub i64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    pub user_id: UserId,
+    /// The person's own calendar day it happened.
+    pub occurred_on: Date,
+    pub kind: IncidentKind,
+    pub role: IncidentRole,
+    pub support: BTreeSet<Support>,
+    pub created_at: Timestamp,
+}
+
+/// One answered follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUp {
+    pub step: FollowUpStep,
+    pub still_with_me: StillWithMe,
+    pub done_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub user_id: UserId,
+    pub occurred_on: Date,
+    pub kind: IncidentKind,
+    pub role: IncidentRole,
+    pub support: BTreeSet<Support>,
+    pub created_at: Timestamp,
+    /// The follow-ups answered so far, in step order.
+    pub follow_ups: Vec<FollowUp>,
 }
