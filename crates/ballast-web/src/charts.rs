@@ -7,6 +7,7 @@
 
 use std::fmt::{self, Write};
 
+use ballast_core::days::day_number;
 use ballast_core::instrument::Band;
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};
@@ -168,6 +169,93 @@ pub fn scale_history(id: &str, title: &str, points: &[(Timestamp, f64)], range: 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Timelines
+// ---------------------------------------------------------------------------------------------
+
+/// Minutes in a day on a timeline's clock axis.
+const DAY_MINUTES: u32 = 24 * 60;
+const ROW_HEIGHT: f64 = 30.0;
+const ROW_LABEL: f64 = 92.0;
+
+/// One stretch of a timeline row, in minutes after midnight (`end` up to 1,440).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stretch {
+    pub start: u32,
+    pub end: u32,
+    /// A CSS class saying what it is (for example `session heavy`); a static name, never
+    /// anything the person typed.
+    pub class: &'static str,
+}
+
+/// One day on a timeline: its label and what to draw, back to front.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineRow {
+    pub label: String,
+    /// Drawn first, full height: working hours, a protected break.
+    pub shading: Vec<Stretch>,
+    /// Drawn over the shading: the sessions.
+    pub blocks: Vec<Stretch>,
+}
+
+/// Days as rows on a 24-hour clock axis, sessions as blocks over the person's working hours
+/// and break. The picture is a summary for sighted readers; `description` must say in words
+/// what it shows, and pages list the same sessions as text.
+pub fn timeline(id: &str, title: &str, description: &str, rows: &[TimelineRow]) -> String {
+    let plot_w = WIDTH - ROW_LABEL - RIGHT;
+    let height = TOP + ROW_HEIGHT * rows.len() as f64 + BOTTOM;
+    let x = |minute: u32| ROW_LABEL + plot_w * f64::from(minute.min(DAY_MINUTES)) / f64::from(DAY_MINUTES);
+    let mut svg = String::with_capacity(1024 + rows.len() * 512);
+    let _ = write!(
+        svg,
+        r#"<svg class="chart timeline" viewBox="0 0 {WIDTH} {height:.0}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        Escaped(title),
+        Escaped(description)
+    );
+    for (n, row) in rows.iter().enumerate() {
+        let top = TOP + ROW_HEIGHT * n as f64;
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="track" x="{ROW_LABEL}" y="{:.1}" width="{plot_w:.1}" height="{:.1}"/>"#,
+            ROW_LABEL - 8.0,
+            top + ROW_HEIGHT / 2.0 + 4.0,
+            Escaped(&row.label),
+            top + 3.0,
+            ROW_HEIGHT - 6.0
+        );
+        for (stretches, inset) in [(&row.shading, 3.0), (&row.blocks, 6.0)] {
+            for stretch in stretches.iter().filter(|s| s.end > s.start) {
+                let _ = write!(
+                    svg,
+                    r#"<rect class="{}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/>"#,
+                    stretch.class,
+                    x(stretch.start),
+                    top + inset,
+                    (x(stretch.end) - x(stretch.start)).max(1.5),
+                    ROW_HEIGHT - 2.0 * inset
+                );
+            }
+        }
+    }
+    let bottom = TOP + ROW_HEIGHT * rows.len() as f64;
+    for hour in (0..=24).step_by(3) {
+        let at = x(hour * 60);
+        let anchor = match hour {
+            0 => "start",
+            24 => "end",
+            _ => "middle",
+        };
+        let _ = write!(
+            svg,
+            r#"<line class="axis-line" x1="{at:.1}" x2="{at:.1}" y1="{bottom:.1}" y2="{:.1}"/><text class="axis" x="{at:.1}" y="{:.1}" text-anchor="{anchor}">{hour:02}:00</text>"#,
+            bottom + 4.0,
+            bottom + 18.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+// ---------------------------------------------------------------------------------------------
 // Day-axis charts
 // ---------------------------------------------------------------------------------------------
 
@@ -191,6 +279,12 @@ pub struct DayChart<'a> {
     pub bands: &'a [Band],
 }
 
+/// Daily totals such as the work load, one value for every day of the period (0 on a day
+/// without work), drawn as a line like [`day_trend`].
+pub fn day_totals(chart: &DayChart<'_>) -> String {
+    render_days(chart, Series::Totals)
+}
+
 /// A daily series such as energy or the strain index, one point per check-in. Consecutive days
 /// are joined; any day without a value breaks the line (missing days are never interpolated),
 /// so a lone check-in shows as a dot.
@@ -209,6 +303,7 @@ pub fn assessment_timeline(chart: &DayChart<'_>) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Series {
     Daily,
+    Totals,
     Results,
 }
 
@@ -221,6 +316,7 @@ impl Series {
     fn nouns(self) -> (&'static str, &'static str) {
         match self {
             Series::Daily => ("check-in", "check-ins"),
+            Series::Totals => ("day", "days"),
             Series::Results => ("result", "results"),
         }
     }
@@ -228,22 +324,10 @@ impl Series {
     /// Whether two neighbouring points `gap` days apart are joined by the line.
     fn joins(self, gap: i32) -> bool {
         match self {
-            Series::Daily => gap <= 1,
+            Series::Daily | Series::Totals => gap <= 1,
             Series::Results => true,
         }
     }
-}
-
-/// Days since 1970-01-01 (proleptic Gregorian): plain integer day arithmetic, no allocation
-/// and no errors, for every point of every chart.
-fn day_number(date: Date) -> i32 {
-    let (month, day) = (i32::from(date.month()), i32::from(date.day()));
-    let year = i32::from(date.year()) - i32::from(month <= 2);
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 fn nth_day(from: Date, n: i32) -> Date {
@@ -644,27 +728,43 @@ mod tests {
     }
 
     #[test]
-    fn day_numbers_match_jiff() {
-        let base = date(1970, 1, 1);
-        for n in [-800_000, -1, 0, 1, 59, 365, 11_000, 20_000, 800_000] {
-            assert_eq!(day_number(nth_day(base, n)), n);
-        }
-    }
-
-    #[test]
-    fn five_years_of_data_render_quickly() {
+    fn a_year_of_points_out_of_five_years_stays_compact() {
+        // Speed is measured by the dashboard benchmark (docs/BENCHMARKS.md), not here.
         let to = date(2026, 11, 30);
         let from = nth_day(to, -364);
         let points: Vec<(Date, f64)> =
             (0..5 * 365).filter(|n| n % 9 != 0).map(|n| (nth_day(to, -n), f64::from(n % 11))).collect();
-        let started = std::time::Instant::now();
-        let mut bytes = 0;
-        for _ in 0..8 {
-            bytes += day_trend(&chart(&points, from, to)).len();
-        }
-        let elapsed = started.elapsed();
-        // Generous even for an unoptimised test build; a release build takes well under 1 ms.
-        assert!(elapsed.as_millis() < 200, "{elapsed:?}");
-        assert!(bytes / 8 < 16_000, "compact: {} bytes per chart", bytes / 8);
+        let svg = day_trend(&chart(&points, from, to));
+        assert!(svg.len() < 16_000, "compact: {} bytes per chart", svg.len());
+        assert!(svg.contains("324 check-ins"), "only the year's points are drawn");
+    }
+
+    #[test]
+    fn timeline_draws_each_day_and_block_on_the_clock() {
+        let rows = [
+            TimelineRow {
+                label: "Mon 4 <May>".into(),
+                shading: vec![Stretch { start: 9 * 60, end: 17 * 60, class: "hours" }],
+                blocks: vec![
+                    Stretch { start: 9 * 60, end: 10 * 60, class: "session heavy" },
+                    Stretch { start: 23 * 60, end: 2000, class: "session routine" },
+                    Stretch { start: 600, end: 600, class: "session routine" },
+                ],
+            },
+            TimelineRow { label: "Tue".into(), shading: vec![], blocks: vec![] },
+        ];
+        let svg = timeline("week", "Your week", "Two days & one session", &rows);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("Mon 4 &lt;May&gt;") && svg.contains("Two days &amp; one session"));
+        assert_eq!(svg.matches(r#"class="track""#).count(), 2, "one track per day");
+        assert_eq!(svg.matches(r#"class="session"#).count(), 2, "empty stretches are not drawn");
+        let plot_w = WIDTH - ROW_LABEL - RIGHT;
+        let heavy_x = ROW_LABEL + plot_w * 9.0 / 24.0;
+        assert!(svg.contains(&format!(r#"class="session heavy" x="{heavy_x:.1}""#)), "{svg}");
+        let late = svg.split(r#"class="session routine""#).nth(1).unwrap();
+        let width: f64 = late.split("width=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!((width - plot_w / 24.0).abs() < 0.2, "a block past midnight stops at the day's end: {width}");
+        assert!(svg.contains(">00:00<") && svg.contains(">24:00<"));
+        assert!(!svg.contains("style="));
     }
 }

@@ -2,7 +2,7 @@
 //! exactly the same way. Both hand over what was sent as form-style fields ([`Typed`]), so
 //! there is one parser and one set of messages.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use ballast_core::checkin::{
     CheckIn, EmpathyDial, Entry, Level, MAX_NOTE_CHARS, MAX_RESTORER_CHARS, PhysicalSign, SignId, SleepQuarters,
@@ -21,7 +21,7 @@ use crate::vault::Place;
 
 /// What was sent, by field name (`energy`, `physical-headache`, `sign-numb`, `note`, …):
 /// the one shape a first showing, a failed save and an API call all use.
-pub type Typed = HashMap<String, String>;
+pub use crate::forms::Typed;
 
 /// A parsed check-in and its free text, not yet sealed.
 pub struct Submission {

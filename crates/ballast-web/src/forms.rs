@@ -8,6 +8,10 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{PageError, WebError};
 
+/// A form read as what was typed, by field name: for forms whose fields are named at run time
+/// (one per question, sign or word), and the shape in which such a form is shown again.
+pub type Typed = std::collections::HashMap<String, String>;
+
 /// A submitted form, read leniently (see the module docs).
 pub struct FormInput<T>(pub T);
 

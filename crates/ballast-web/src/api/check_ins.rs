@@ -150,11 +150,7 @@ async fn put(
     Path(day): Path<String>,
     body: Result<Json<CheckInBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CheckInView>), ApiError> {
-    let Json(body) = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::UnsupportedMediaType,
-        _ => WebError::BadRequest(format!("The body is not a valid check-in: {}", rejection.body_text())),
-    })?;
+    let body = super::json_body(body, "check-in")?;
     parse_day(&day)?;
     let typed = body.into_typed(&day)?;
     let now = Timestamp::now();

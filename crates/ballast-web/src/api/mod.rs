@@ -79,6 +79,16 @@ async fn instrument(
     serde_json::to_value(&*offered.instrument).map(Json).map_err(|e| ApiError(WebError::internal(e)))
 }
 
+/// A JSON request body, or the error that says what is wrong with it (`what` names the thing
+/// expected: "The body is not a valid check-in: …").
+fn json_body<T>(body: Result<Json<T>, JsonRejection>, what: &str) -> Result<T, WebError> {
+    body.map(|Json(value)| value).map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::UnsupportedMediaType,
+        _ => WebError::BadRequest(format!("The body is not a valid {what}: {}", rejection.body_text())),
+    })
+}
+
 #[derive(Deserialize)]
 struct Submission {
     instrument: String,
@@ -116,11 +126,7 @@ async fn submit_assessment(
     ApiCaller(current): ApiCaller,
     body: Result<Json<Submission>, JsonRejection>,
 ) -> Result<(StatusCode, Json<AssessmentView>), ApiError> {
-    let Json(submission) = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => WebError::UnsupportedMediaType,
-        _ => WebError::BadRequest(format!("The body is not a valid submission: {}", rejection.body_text())),
-    })?;
+    let submission = json_body(body, "submission")?;
     let offered = catalogue::find(&state, &submission.instrument).await?;
     let instrument = &offered.instrument;
     instrument.check_answers(&submission.answers).map_err(|e| WebError::Unprocessable(e.to_string()))?;

@@ -1,13 +1,15 @@
-//! The home page: what Ballast is, for newcomers; a starting point for people signed in.
+//! The home page: what Ballast is, for newcomers; a starting point for people signed in,
+//! with anything due now (follow-ups after a critical incident).
 
 use askama::Template;
-use axum::extract::RawQuery;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 
 use crate::AppState;
 use crate::auth::MaybeSignedIn;
+use crate::error::PageError;
 use crate::render::{Layout, html};
 use crate::security::csrf::CsrfToken;
 
@@ -21,6 +23,8 @@ struct HomePage {
     layout: Layout,
     notice: Option<&'static str>,
     signed_in: bool,
+    /// Follow-ups after critical incidents that are due: (link, what).
+    due: Vec<(String, String)>,
 }
 
 /// Messages shown after a redirect, chosen by a fixed key so nobody can make the page say
@@ -34,14 +38,20 @@ fn notice_for(query: Option<&str>) -> Option<&'static str> {
 }
 
 async fn home(
+    State(state): State<AppState>,
     MaybeSignedIn(current): MaybeSignedIn,
     Extension(csrf): Extension<CsrfToken>,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
+    let due = match &current {
+        Some(current) => super::incidents::due_now(&state, current).await?,
+        None => Vec::new(),
+    };
     let page = HomePage {
         layout: Layout::new("Home", current.as_ref(), &csrf),
         notice: notice_for(query.as_deref()),
         signed_in: current.is_some(),
+        due,
     };
-    html(&page)
+    Ok(html(&page))
 }

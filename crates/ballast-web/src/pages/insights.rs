@@ -15,6 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use ballast_core::checkin::{EmpathyDial, SignId};
+use ballast_core::exposure::{self, DailyLoad, WorkSession};
 use ballast_core::insights::{self, AssociationDay, Factor, Outcome};
 use ballast_core::instrument::{Instrument, InstrumentId};
 use ballast_core::signals::{
@@ -110,6 +111,21 @@ struct MonthView {
     weeks: Vec<Vec<Option<CalendarCell>>>,
 }
 
+/// The work load beside the check-ins, on the same day axis.
+struct LoadView {
+    load_chart: String,
+    ratio_chart: String,
+    rows: Vec<LoadRow>,
+}
+
+struct LoadRow {
+    day: String,
+    href: String,
+    worked: String,
+    load: u32,
+    ratio: String,
+}
+
 struct SignCount {
     text: String,
     count: u32,
@@ -141,6 +157,7 @@ struct InsightsPage {
     signs: Vec<SignCount>,
     has_chosen_signs: bool,
     assessments: Vec<TrendView>,
+    load: Option<LoadView>,
     associations: Vec<String>,
     association_days: usize,
     reminders: Vec<ReminderChoice>,
@@ -550,6 +567,7 @@ async fn show(
         }
     }
 
+    let load = work_load(&state, &current, from, today).await?;
     let (associations, association_days) = associations(&state, &current, &gathered).await?;
     let reminders = gathered
         .instruments
@@ -585,11 +603,71 @@ async fn show(
         signs,
         has_chosen_signs: !gathered.signs.is_empty(),
         assessments: assessment_charts,
+        load,
         associations,
         association_days,
         reminders,
     };
     Ok(html(&page))
+}
+
+/// The daily work load and its 7-day against 28-day ratio over `from..=to`, from the
+/// exposure log (the same arithmetic as the pacing pages), or nothing if no work is recorded.
+async fn work_load(state: &AppState, current: &Current, from: Date, to: Date) -> Result<Option<LoadView>, WebError> {
+    let zone = current.user.time_zone.zone();
+    // The ratio on the first day shown needs the 27 days before it.
+    let first = days_before(from, 27);
+    let window = first.to_zoned(zone.clone()).ok().zip(to.tomorrow().ok().and_then(|d| d.to_zoned(zone.clone()).ok()));
+    let Some((start, end)) = window else { return Ok(None) };
+    let sessions: Vec<WorkSession> = state
+        .store
+        .work_sessions(current.user.id, start.timestamp(), end.timestamp())
+        .await?
+        .into_iter()
+        .map(|s| s.session)
+        .collect();
+    if sessions.is_empty() {
+        return Ok(None);
+    }
+    let loads = exposure::daily_load(&sessions, &zone, first, to);
+    let shown: Vec<&DailyLoad> = loads.iter().filter(|l| l.date >= from).collect();
+    let load_points: Vec<(Date, f64)> = shown.iter().map(|l| (l.date, f64::from(l.load))).collect();
+    let ratios: Vec<(Date, Option<f64>)> =
+        shown.iter().map(|l| (l.date, exposure::load_ratio(&loads, l.date))).collect();
+    let ratio_points: Vec<(Date, f64)> = ratios.iter().filter_map(|(d, r)| Some((*d, (*r)?))).collect();
+    let top_load = load_points.iter().map(|(_, v)| *v).fold(60.0, f64::max);
+    let top_ratio = ratio_points.iter().map(|(_, v)| *v).fold(2.0, f64::max).ceil();
+    let load_chart = charts::day_totals(&DayChart {
+        id: "work-load",
+        title: "Daily work load (minutes weighted by intensity)",
+        from,
+        to,
+        points: &load_points,
+        range: (0.0, (top_load / 60.0).ceil() * 60.0),
+        bands: &[],
+    });
+    let ratio_chart = charts::day_trend(&DayChart {
+        id: "load-ratio",
+        title: "Last 7 days' load against the last 28 days' (1 = the same)",
+        from,
+        to,
+        points: &ratio_points,
+        range: (0.0, top_ratio),
+        bands: &[],
+    });
+    let rows = shown
+        .iter()
+        .zip(&ratios)
+        .rev()
+        .map(|(l, (_, ratio))| LoadRow {
+            day: long_day(l.date),
+            href: format!("/exposure/day?date={}", l.date),
+            worked: super::exposure::duration_words(l.minutes),
+            load: l.load,
+            ratio: ratio.map_or("—".to_owned(), |r| format!("{r:.2}")),
+        })
+        .collect();
+    Ok(Some(LoadView { load_chart, ratio_chart, rows }))
 }
 
 fn empathy_short(dial: EmpathyDial) -> String {

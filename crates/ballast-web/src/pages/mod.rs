@@ -5,8 +5,10 @@ mod admin;
 mod assessments;
 mod assets;
 mod check_in;
+mod exposure;
 mod health;
 mod home;
+mod incidents;
 mod insights;
 mod sign_in;
 mod signs;
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(signs::routes())
         .merge(insights::routes())
         .merge(time_zone::routes())
+        .merge(incidents::routes())
+        .merge(exposure::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

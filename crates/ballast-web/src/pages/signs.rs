@@ -1,8 +1,9 @@
 //! The person's own warning signs: the few signs, picked from Ballast's library or written in
 //! their own words, that tell them the work is starting to cost too much. The check-in asks
 //! about these, and insights count them. Signs they write are sealed like notes.
-
-use std::collections::HashMap;
+//!
+//! The form's fields: `sign-<id>` for each ticked library sign, `own-<id>` for each sign the
+//! person wrote before, and `new` for one more.
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -16,7 +17,7 @@ use super::{invalid, see_other};
 use crate::AppState;
 use crate::auth::{Current, SignedIn};
 use crate::error::{PageError, WebError};
-use crate::forms::{FieldErrors, FormInput};
+use crate::forms::{FieldErrors, FormInput, Typed};
 use crate::render::{Layout, html};
 use crate::security::csrf::CsrfToken;
 use crate::vault::{Place, random};
@@ -94,10 +95,6 @@ struct SignsPage {
 
 const GROUPS: [SignGroup; 5] =
     [SignGroup::Emotional, SignGroup::Avoidance, SignGroup::Cognitive, SignGroup::Relational, SignGroup::Physical];
-
-/// What the form holds, by field name: `sign-<id>` ticks, `own-<id>` for signs the person
-/// wrote before, `new` for one more.
-type Typed = HashMap<String, String>;
 
 fn page(
     current: &Current,

@@ -1,7 +1,7 @@
 //! The person's own words for instrument placeholders ("nurse" for `[helper]`, "patients"
 //! for `[clients]`), used wherever the instrument's licence allows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -13,7 +13,7 @@ use ballast_core::instrument::{Words, parse_word};
 use super::{invalid, see_other};
 use crate::auth::{Current, SignedIn};
 use crate::error::PageError;
-use crate::forms::{FieldErrors, FormInput};
+use crate::forms::{FieldErrors, FormInput, Typed};
 use crate::render::{Layout, html};
 use crate::security::csrf::CsrfToken;
 use crate::{AppState, catalogue};
@@ -56,7 +56,7 @@ fn page(
     current: &Current,
     csrf: &CsrfToken,
     known: &BTreeMap<String, (String, Vec<String>)>,
-    values: &HashMap<String, String>,
+    values: &Typed,
     errors: FieldErrors,
     notice: Option<&'static str>,
 ) -> Response {
@@ -81,7 +81,7 @@ async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let known = placeholders(&state).await?;
-    let words: HashMap<String, String> = state.store.words(current.user.id).await?.into_iter().collect();
+    let words: Typed = state.store.words(current.user.id).await?.into_iter().collect();
     let notice =
         (query.as_deref() == Some("saved=1")).then_some("Saved. Questionnaires will use your words from now on.");
     Ok(page(&current, &csrf, &known, &words, FieldErrors::default(), notice))
@@ -91,12 +91,12 @@ async fn save(
     State(state): State<AppState>,
     SignedIn(current): SignedIn,
     Extension(csrf): Extension<CsrfToken>,
-    FormInput(form): FormInput<HashMap<String, String>>,
+    FormInput(form): FormInput<Typed>,
 ) -> Result<Response, PageError> {
     let known = placeholders(&state).await?;
     let mut errors = FieldErrors::default();
     let mut words = Words::new();
-    let mut typed = HashMap::new();
+    let mut typed = Typed::new();
     for token in known.keys() {
         let raw = form.get(&format!("word-{token}")).map(|v| v.trim()).unwrap_or_default();
         typed.insert(token.clone(), raw.to_owned());

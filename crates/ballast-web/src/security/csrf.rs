@@ -117,13 +117,22 @@ fn check_api_content_type(headers: &HeaderMap) -> Result<(), WebError> {
 }
 
 /// Reads the (size-limited) form body, checks its `csrf` field, and rebuilds the request.
+///
+/// File uploads (`multipart/form-data`) carry the token in the form's address instead
+/// (`action="…?csrf=TOKEN"`), so that checking it does not mean reading a large body twice;
+/// the handler reads the upload under its own size limit.
 async fn check_form_token(request: Request, expected: &str, limit: usize) -> Result<Request, WebError> {
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        let query = request.uri().query().unwrap_or_default();
+        let fields: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let submitted = fields.iter().find(|(name, _)| name == FIELD).map(|(_, value)| value.as_str());
+        return match submitted {
+            Some(value) if tokens::same_secret(value, expected) => Ok(request),
+            _ => Err(WebError::ForgedRequest),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(WebError::UnsupportedMediaType);
     }
     let (parts, body) = request.into_parts();
