@@ -10,7 +10,9 @@ memory, and the release binary's size. Prints a Markdown report for docs/BENCHMA
 
 Usage: python3 bench/run.py [--duration SECONDS] [--rounds N]
        python3 bench/run.py checkins [--duration SECONDS] [--rounds N] [--part writes|dashboard]
-The second runs the check-in and insights benchmarks instead (see bench/checkins.py).
+       python3 bench/run.py exposure [--rounds N] [--requests N]
+The second runs the check-in and insights benchmarks instead (see bench/checkins.py), the
+third the calendar import and pacing pages (see bench/exposure.py).
 """
 
 import argparse
@@ -146,17 +148,20 @@ def start_ballast(data_dir, port):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("benchmark", nargs="?", choices=["http", "checkins"], default="http")
+    parser.add_argument("benchmark", nargs="?", choices=["http", "checkins", "exposure"], default="http")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; medians are reported")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
     parser.add_argument("--part", choices=["all", "writes", "dashboard"], default="all", help="checkins only")
-    parser.add_argument("--requests", type=int, default=200, help="checkins only: dashboard requests per range")
-    parser.add_argument("--warmup", type=int, default=20, help="checkins only: dashboard warm-up requests")
+    parser.add_argument("--requests", type=int, default=200, help="checkins and exposure: requests per page")
+    parser.add_argument("--warmup", type=int, default=20, help="checkins and exposure: warm-up requests per page")
     args = parser.parse_args()
     if args.benchmark == "checkins":
         import checkins
         return checkins.main(args)
+    if args.benchmark == "exposure":
+        import exposure
+        return exposure.main(args)
 
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--bin", "ballast", "--example", "bare_hello"],

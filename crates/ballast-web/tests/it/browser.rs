@@ -55,6 +55,11 @@ async fn checking_in_by_keyboard_shows_on_the_dashboard_and_is_accessible() {
     in_browser(check_in_journey).await;
 }
 
+#[tokio::test]
+async fn importing_a_calendar_tagging_and_seeing_flags_is_accessible() {
+    in_browser(exposure_journey).await;
+}
+
 /// Starts chromedriver, a browser session and the app, runs `journey`, and always closes the
 /// browser, even when the journey panics.
 async fn in_browser<J, F>(journey: J)
@@ -650,6 +655,129 @@ async fn check_in_journey(c: Client, app: TestApp) {
     c.goto(&format!("{}/account/time-zone", app.base)).await.unwrap();
     arrive(&c, "Your time zone").await;
     check_page(&c, "time zone").await;
+}
+
+// --- exposure and pacing ---------------------------------------------------------------------
+
+const PACER: &str = "sam.okafor@example.org";
+
+/// Ticks, by keyboard, the checkboxes on the page whose labels contain `text` (or all of
+/// them), starting from the skip link (where `check_page` leaves the focus); leaves the focus
+/// on the last checkbox.
+async fn tick_by_keyboard(c: &Client, text: Option<&str>) -> usize {
+    skip_to_main(c).await;
+    let boxes = c.find_all(Locator::Css("input[type='checkbox']")).await.unwrap().len();
+    let mut ticked = 0;
+    for _ in 0..boxes {
+        press(c, Key::Tab).await;
+        let label = c
+            .execute(
+                "const e = document.activeElement; return e.type + ' ' + (e.closest('label') || {}).textContent;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let label = label.as_str().unwrap_or_default().to_owned();
+        assert!(label.starts_with("checkbox "), "the Tab order reaches each session in turn: {label}");
+        if text.is_none_or(|text| label.contains(text)) {
+            press(c, Key::Space).await;
+            ticked += 1;
+        }
+    }
+    ticked
+}
+
+/// From the last ticked session: the intensity radios (Routine first, then one step right
+/// per step given), then the two selects, then the submit button.
+async fn choose_intensity_and_submit(c: &Client, steps_right: usize) {
+    press(c, Key::Tab).await;
+    assert_focused_choice(c, "intensity", "routine", false).await;
+    if steps_right == 0 {
+        press(c, Key::Space).await;
+    } else {
+        press_all(c, &vec![Key::Right; steps_right]).await;
+    }
+    press_all(c, &[Key::Tab, Key::Tab, Key::Tab]).await;
+    assert_focused_button(c, "Tag the ticked sessions").await;
+    leave(c).await;
+    press(c, Key::Enter).await;
+}
+
+async fn exposure_journey(c: Client, app: TestApp) {
+    register(&c, &app, PACER).await;
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let day = today.checked_sub(jiff::Span::new().days(3)).unwrap();
+    let monday = |d: jiff::civil::Date| {
+        d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset()))).unwrap()
+    };
+
+    // From the navigation to this week, empty.
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/exposure']").await;
+    arrive(&c, &format!("Week of {}", monday(today).strftime("%-d %B %Y"))).await;
+    check_page(&c, "an empty week").await;
+    assert!(text_of(&c, "main").await.contains("No sessions recorded yet"));
+
+    // Import a calendar file through the file picker.
+    leave(&c).await;
+    click_link(&c, "Import a calendar").await;
+    arrive(&c, "Import a calendar").await;
+    check_page(&c, "import").await;
+    let mut file = tempfile::Builder::new().suffix(".ics").tempfile().unwrap();
+    file.write_all(crate::exposure::work_calendar(day).as_bytes()).unwrap();
+    find(&c, "#calendar").await.send_keys(&file.path().display().to_string()).await.unwrap();
+    leave(&c).await;
+    click(&c, "main button[type='submit']").await;
+    arrive(&c, "Import a calendar").await;
+    check_page(&c, "import done").await;
+    assert!(text_of(&c, "[role='status']").await.starts_with("Imported 9 new sessions."));
+
+    // Tag the five sessions of that day as heavy, by keyboard, then the rest as routine.
+    leave(&c).await;
+    click_link(&c, "Tag their intensity now").await;
+    arrive(&c, "Tag imported sessions").await;
+    check_page(&c, "tagging").await;
+    let long_day = day.strftime("%A %-d %B %Y").to_string();
+    assert_eq!(tick_by_keyboard(&c, Some(&long_day)).await, 5);
+    choose_intensity_and_submit(&c, 1).await;
+    arrive(&c, "Tag imported sessions").await;
+    check_page(&c, "tagging, one round done").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Tagged 5 sessions.");
+    assert_eq!(tick_by_keyboard(&c, None).await, 4);
+    choose_intensity_and_submit(&c, 0).await;
+    arrive(&c, "Tag imported sessions").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Tagged 4 sessions.");
+    assert!(text_of(&c, "main").await.contains("Every session from the last three months"));
+
+    // That week's flags, and the day behind them.
+    c.goto(&format!("{}/exposure?week={day}", app.base)).await.unwrap();
+    arrive(&c, &format!("Week of {}", monday(day).strftime("%-d %B %Y"))).await;
+    check_page(&c, "a week with flags").await;
+    let flags = texts_of(&c, ".flags li").await.join("\n");
+    for flag in ["Back to back", "No break", "Heavy content over your limit", "Outside your hours"] {
+        assert!(flags.contains(flag), "{flag} is missing from:\n{flags}");
+    }
+    assert_eq!(text_of(&c, ".day-off h2").await, "Yesterday was a day off");
+    let description = c.execute("return document.getElementById('week-desc').textContent;", vec![]).await.unwrap();
+    assert!(description.as_str().unwrap_or_default().contains("session"), "{description}");
+    leave(&c).await;
+    click(&c, ".flags a").await;
+    arrive(&c, &long_day).await;
+    check_page(&c, "a day").await;
+    let entries = texts_of(&c, ".day-timeline li").await;
+    assert!(entries.iter().any(|e| e.contains("A gap of 5 min — shorter than")), "{entries:?}");
+
+    // Pacing plan and the load on the insights page pass the same checks.
+    c.goto(&format!("{}/exposure/plan", app.base)).await.unwrap();
+    arrive(&c, "Your pacing plan").await;
+    check_page(&c, "pacing plan").await;
+    c.goto(&format!("{}/insights", app.base)).await.unwrap();
+    arrive(&c, "Your insights").await;
+    check_page(&c, "insights with the work load").await;
+    assert!(text_of(&c, "main").await.contains("Your work load beside your check-ins"));
+    c.goto(&format!("{}/incidents", app.base)).await.unwrap();
+    arrive(&c, "Critical incidents").await;
+    check_page(&c, "incidents").await;
 }
 
 // --- own words and administration ------------------------------------------------------------
