@@ -767,6 +767,61 @@ async fn exposure_journey(c: Client, app: TestApp) {
     let entries = texts_of(&c, ".day-timeline li").await;
     assert!(entries.iter().any(|e| e.contains("A gap of 5 min — shorter than")), "{entries:?}");
 
+    // Record a session by hand: a mistake first, fixed from the error summary.
+    c.goto(&format!("{}/exposure?week={day}", app.base)).await.unwrap();
+    arrive(&c, &format!("Week of {}", monday(day).strftime("%-d %B %Y"))).await;
+    leave(&c).await;
+    click_link(&c, "Record a session").await;
+    arrive(&c, "Record a session").await;
+    check_page(&c, "record a session").await;
+    type_into(&c, "start", "0700AM").await;
+    assert_eq!(value_of(&c, "start").await, "07:00");
+    find(&c, "#minutes").await.clear().await.unwrap();
+    type_into(&c, "minutes", "half an hour").await;
+    click(&c, "input[name='kind'][value='crisis']").await;
+    leave(&c).await;
+    click(&c, "main button[type='submit']").await;
+    arrive(&c, "Error: Record a session").await;
+    check_page(&c, "record a session with errors").await;
+    let problems: Vec<String> = summary_links(&c).await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(problems, ["minutes", "intensity"]);
+    assert_eq!(value_of(&c, "start").await, "07:00", "what was typed is kept");
+    follow_first_summary_link(&c, "Enter how long it lasted, in minutes, from 1 to 1440 (a whole day).", "minutes")
+        .await;
+    find(&c, "#minutes").await.clear().await.unwrap();
+    type_into(&c, "minutes", "30").await;
+    click(&c, "input[name='intensity'][value='traumatic']").await;
+    leave(&c).await;
+    click(&c, "main button[type='submit']").await;
+    arrive(&c, &today.strftime("%A %-d %B %Y").to_string()).await;
+    check_page(&c, "the day with the new session").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Saved the session.");
+    assert!(texts_of(&c, ".day-timeline li").await.iter().any(|e| e.starts_with("07:00–07:30 · Crisis work")));
+
+    // Log a critical incident in a few clicks; its checks are not due yet.
+    c.goto(&format!("{}/incidents", app.base)).await.unwrap();
+    arrive(&c, "Critical incidents").await;
+    check_page(&c, "incidents").await;
+    click(&c, "input[name='kind'][value='violence_against_me']").await;
+    click(&c, "input[name='role'][value='involved']").await;
+    click(&c, "input[name='support-colleague']").await;
+    leave(&c).await;
+    click(&c, "main button[type='submit']").await;
+    let incident_title = format!("Violence or a threat against me — {}", today.strftime("%A %-d %B %Y"));
+    arrive(&c, &incident_title).await;
+    check_page(&c, "an incident").await;
+    assert!(text_of(&c, "[role='status']").await.starts_with("Logged."));
+    let incident = c.current_url().await.unwrap().path().to_owned();
+    c.goto(&format!("{}{incident}/follow-up/next_day", app.base)).await.unwrap();
+    arrive(&c, "The next day check: violence or a threat against me").await;
+    check_page(&c, "a follow-up").await;
+    click(&c, "input[name='still_with_me'][value='sometimes']").await;
+    leave(&c).await;
+    click(&c, "main button[type='submit']").await;
+    arrive(&c, "Error: The next day check: violence or a threat against me").await;
+    check_page(&c, "a follow-up that is not due").await;
+    assert!(text_of(&c, ".error-summary").await.contains("it is not due yet"));
+
     // Pacing plan and the load on the insights page pass the same checks.
     c.goto(&format!("{}/exposure/plan", app.base)).await.unwrap();
     arrive(&c, "Your pacing plan").await;
@@ -775,9 +830,6 @@ async fn exposure_journey(c: Client, app: TestApp) {
     arrive(&c, "Your insights").await;
     check_page(&c, "insights with the work load").await;
     assert!(text_of(&c, "main").await.contains("Your work load beside your check-ins"));
-    c.goto(&format!("{}/incidents", app.base)).await.unwrap();
-    arrive(&c, "Critical incidents").await;
-    check_page(&c, "incidents").await;
 }
 
 // --- own words and administration ------------------------------------------------------------
