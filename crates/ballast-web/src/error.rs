@@ -128,8 +128,16 @@ pub fn respond(error: WebError, is_api: bool) -> Response {
         let page = ErrorPage { layout: Layout::bare(error.title()), message: error.detail() };
         (status, html(&page)).into_response()
     };
-    if let WebError::TooManyAttempts(wait) = error {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+    match error {
+        WebError::TooManyAttempts(wait) => {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        }
+        // The rest of an oversized body is never read, so the connection cannot carry another
+        // request: say so, or a client may send its next request into a closing socket.
+        WebError::TooLarge => {
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        _ => {}
     }
     response
 }

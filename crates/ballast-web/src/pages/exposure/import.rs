@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -120,7 +121,13 @@ async fn import(
 ) -> Result<Response, PageError> {
     let bytes = match uploaded_file(multipart).await {
         Ok(bytes) => bytes,
-        Err(message) => return Ok(invalid(page(&current, &csrf, Some(message), None))),
+        Err(message) => {
+            // Part of the upload may be left unread, so this connection cannot carry another
+            // request.
+            let mut response = invalid(page(&current, &csrf, Some(message), None));
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return Ok(response);
+        }
     };
     let now = Timestamp::now();
     let window = Window {
