@@ -9,6 +9,7 @@ pub mod exposure;
 pub mod incident;
 pub mod insights;
 pub mod instrument;
+pub mod journal;
 pub mod sealing;
 pub mod session;
 pub mod signals;

@@ -7,13 +7,14 @@ use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, S
 use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSession};
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
+use ballast_core::journal::EntryToken;
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
-    Migration, MigrationReport, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, Session,
-    SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportResource,
-    ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
+    NewUser, NewWorkSession, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
+    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -29,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
+    Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
 ];
 
 const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at, users.time_zone";
@@ -156,7 +158,12 @@ fn sealed(what: &str, bytes: Option<Vec<u8>>) -> StoreResult<Option<Sealed>> {
 }
 
 fn wrapped_key(bytes: Vec<u8>) -> StoreResult<WrappedKey> {
-    WrappedKey::from_bytes(bytes).map_err(|_| invalid("data_keys.wrapped"))
+    wrapped_key_in("data_keys.wrapped", bytes)
+}
+
+/// A wrapped key read from the column `what` (e.g. "journal_locks.by_password").
+fn wrapped_key_in(what: &str, bytes: Vec<u8>) -> StoreResult<WrappedKey> {
+    WrappedKey::from_bytes(bytes).map_err(|_| invalid(what))
 }
 
 fn check_in_from(row: &Row) -> StoreResult<StoredCheckIn> {
@@ -325,6 +332,24 @@ fn incidents_from(rows: &[Row]) -> StoreResult<Vec<Incident>> {
         incident.follow_ups.sort_by_key(|follow_up| follow_up.step);
     }
     Ok(incidents)
+}
+
+const JOURNAL_ENTRY_COLUMNS: &str = "SELECT token, user_id, prompt, body, created_at, updated_at FROM journal_entries";
+
+/// A sealed value from a NOT NULL column `what`.
+fn sealed_in(what: &str, bytes: Vec<u8>) -> StoreResult<Sealed> {
+    Sealed::from_bytes(bytes).map_err(|_| invalid(what))
+}
+
+fn journal_entry_from(row: &Row) -> StoreResult<JournalEntry> {
+    Ok(JournalEntry {
+        token: EntryToken::from_slice(get(row, 0)?).ok_or_else(|| invalid("journal_entries.token"))?,
+        user_id: UserId(get(row, 1)?),
+        prompt: get(row, 2)?,
+        body: sealed_in("journal_entries.body", get(row, 3)?)?,
+        created_at: timestamp(get(row, 4)?)?,
+        updated_at: timestamp(get(row, 5)?)?,
+    })
 }
 
 /// Doubles any embedded quote, so a name read from the catalogue is always one identifier.
@@ -1050,6 +1075,188 @@ impl Store for PostgresStore {
     async fn delete_incident(&self, user: UserId, id: IncidentId) -> StoreResult<bool> {
         // Its follow-ups go with it (ON DELETE CASCADE).
         Ok(self.execute("DELETE FROM incidents WHERE id = $1 AND user_id = $2", &[&id.0, &user.0]).await? > 0)
+    }
+
+    async fn journal_lock(&self, user: UserId) -> StoreResult<Option<JournalLock>> {
+        self.query_opt(
+            "SELECT password_salt, by_password, recovery_salt, by_recovery, created_at
+             FROM journal_locks WHERE user_id = $1",
+            &[&user.0],
+        )
+        .await?
+        .map(|row| {
+            Ok(JournalLock {
+                password_salt: get(&row, 0)?,
+                by_password: wrapped_key_in("journal_locks.by_password", get(&row, 1)?)?,
+                recovery_salt: get(&row, 2)?,
+                by_recovery: wrapped_key_in("journal_locks.by_recovery", get(&row, 3)?)?,
+                created_at: timestamp(get(&row, 4)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_journal_lock(&self, user: UserId, lock: &JournalLock) -> StoreResult<bool> {
+        // A lock already there is kept: replacing it would orphan every entry sealed under it. A
+        // racing insert makes this one wait for it to commit and then do nothing.
+        let created = self
+            .execute(
+                "INSERT INTO journal_locks
+                     (user_id, password_salt, by_password, recovery_salt, by_recovery, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id) DO NOTHING",
+                &[
+                    &user.0,
+                    &lock.password_salt,
+                    &lock.by_password.as_bytes(),
+                    &lock.recovery_salt,
+                    &lock.by_recovery.as_bytes(),
+                    &lock.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(created > 0)
+    }
+
+    async fn rewrap_journal(&self, user: UserId, password_salt: &[u8], by_password: &WrappedKey) -> StoreResult<bool> {
+        let changed = self
+            .execute(
+                "UPDATE journal_locks SET password_salt = $2, by_password = $3 WHERE user_id = $1",
+                &[&user.0, &password_salt, &by_password.as_bytes()],
+            )
+            .await?;
+        Ok(changed > 0)
+    }
+
+    async fn delete_journal(&self, user: UserId) -> StoreResult<()> {
+        // One transaction: all of it goes, or (on any error) none of it.
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(map_error)?;
+        for table in ["journal_unlocks", "journal_drafts", "journal_entries", "journal_locks"] {
+            let delete = transaction
+                .prepare_cached(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .await
+                .map_err(map_error)?;
+            transaction.execute(&delete, &[&user.0]).await.map_err(map_error)?;
+        }
+        transaction.commit().await.map_err(map_error)
+    }
+
+    async fn add_journal_entry(&self, entry: &JournalEntry) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO journal_entries (token, user_id, prompt, body, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &entry.token.as_bytes().as_slice(),
+                &entry.user_id.0,
+                &entry.prompt,
+                &entry.body.as_bytes(),
+                &entry.created_at.as_second(),
+                &entry.updated_at.as_second(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_journal_entry(
+        &self,
+        user: UserId,
+        token: &EntryToken,
+        prompt: Option<&str>,
+        body: &Sealed,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let updated = self
+            .execute(
+                "UPDATE journal_entries SET prompt = $3, body = $4, updated_at = $5 WHERE token = $1 AND user_id = $2",
+                &[&token.as_bytes().as_slice(), &user.0, &prompt, &body.as_bytes(), &at.as_second()],
+            )
+            .await?;
+        Ok(updated > 0)
+    }
+
+    async fn journal_entries(&self, user: UserId) -> StoreResult<Vec<JournalEntry>> {
+        self.query(&format!("{JOURNAL_ENTRY_COLUMNS} WHERE user_id = $1 ORDER BY created_at DESC, id DESC"), &[&user.0])
+            .await?
+            .iter()
+            .map(journal_entry_from)
+            .collect()
+    }
+
+    async fn journal_entry(&self, user: UserId, token: &EntryToken) -> StoreResult<Option<JournalEntry>> {
+        self.query_opt(
+            &format!("{JOURNAL_ENTRY_COLUMNS} WHERE token = $1 AND user_id = $2"),
+            &[&token.as_bytes().as_slice(), &user.0],
+        )
+        .await?
+        .map(|row| journal_entry_from(&row))
+        .transpose()
+    }
+
+    async fn delete_journal_entry(&self, user: UserId, token: &EntryToken) -> StoreResult<bool> {
+        let deleted = self
+            .execute(
+                "DELETE FROM journal_entries WHERE token = $1 AND user_id = $2",
+                &[&token.as_bytes().as_slice(), &user.0],
+            )
+            .await?;
+        Ok(deleted > 0)
+    }
+
+    async fn journal_draft(&self, user: UserId) -> StoreResult<Option<JournalDraft>> {
+        self.query_opt("SELECT prompt, body, saved_at FROM journal_drafts WHERE user_id = $1", &[&user.0])
+            .await?
+            .map(|row| {
+                Ok(JournalDraft {
+                    prompt: get(&row, 0)?,
+                    body: sealed_in("journal_drafts.body", get(&row, 1)?)?,
+                    saved_at: timestamp(get(&row, 2)?)?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn save_journal_draft(&self, user: UserId, draft: &JournalDraft) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO journal_drafts (user_id, prompt, body, saved_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id)
+             DO UPDATE SET prompt = excluded.prompt, body = excluded.body, saved_at = excluded.saved_at",
+            &[&user.0, &draft.prompt, &draft.body.as_bytes(), &draft.saved_at.as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_journal_draft(&self, user: UserId) -> StoreResult<()> {
+        self.execute("DELETE FROM journal_drafts WHERE user_id = $1", &[&user.0]).await?;
+        Ok(())
+    }
+
+    async fn journal_unlock(&self, session: SessionId) -> StoreResult<Option<WrappedKey>> {
+        self.query_opt("SELECT wrapped FROM journal_unlocks WHERE session_id = $1", &[&session.0])
+            .await?
+            .map(|row| wrapped_key_in("journal_unlocks.wrapped", get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn set_journal_unlock(&self, user: UserId, session: SessionId, wrapped: &WrappedKey) -> StoreResult<()> {
+        // The row is made from the session itself, so a session that is not the person's (or has
+        // already ended) makes none. The trait passes no time for this one; when it was made is
+        // only for people looking at the database.
+        self.execute(
+            "INSERT INTO journal_unlocks (session_id, user_id, wrapped, created_at)
+             SELECT id, user_id, $3, $4 FROM sessions WHERE id = $1 AND user_id = $2
+             ON CONFLICT (session_id) DO UPDATE SET wrapped = excluded.wrapped, created_at = excluded.created_at",
+            &[&session.0, &user.0, &wrapped.as_bytes(), &Timestamp::now().as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()> {
+        self.execute("DELETE FROM journal_unlocks WHERE user_id = $1", &[&user.0]).await?;
+        Ok(())
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

@@ -7,13 +7,14 @@ use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, S
 use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSession};
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
+use ballast_core::journal::EntryToken;
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
-    Migration, MigrationReport, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, Session,
-    SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportResource,
-    ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
+    NewUser, NewWorkSession, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
+    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -27,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "assessments", sql: include_str!("../migrations/0002_assessments.sql") },
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
+    Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
 ];
 
 /// Column lists shared by several queries, as macros so each query is one literal at compile
@@ -169,7 +171,12 @@ fn sealed(column: usize, what: &str, bytes: Option<Vec<u8>>) -> rusqlite::Result
 }
 
 fn wrapped_key(column: usize, bytes: Vec<u8>) -> rusqlite::Result<WrappedKey> {
-    WrappedKey::from_bytes(bytes).map_err(|_| invalid(column, "data_keys.wrapped"))
+    wrapped_key_in(column, "data_keys.wrapped", bytes)
+}
+
+/// A wrapped key read from the column `what` (e.g. "journal_locks.by_password").
+fn wrapped_key_in(column: usize, what: &str, bytes: Vec<u8>) -> rusqlite::Result<WrappedKey> {
+    WrappedKey::from_bytes(bytes).map_err(|_| invalid(column, what))
 }
 
 fn check_in_from(row: &Row<'_>) -> rusqlite::Result<StoredCheckIn> {
@@ -334,6 +341,28 @@ fn incidents_from(
         incident.follow_ups.sort_by_key(|follow_up| follow_up.step);
     }
     Ok(incidents)
+}
+
+macro_rules! journal_entry_columns {
+    () => {
+        "token, user_id, prompt, body, created_at, updated_at"
+    };
+}
+
+/// A sealed value from a NOT NULL column `what`.
+fn sealed_in(row: &Row<'_>, column: usize, what: &str) -> rusqlite::Result<Sealed> {
+    Sealed::from_bytes(row.get(column)?).map_err(|_| invalid(column, what))
+}
+
+fn journal_entry_from(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
+    Ok(JournalEntry {
+        token: EntryToken::from_slice(&row.get::<_, Vec<u8>>(0)?).ok_or_else(|| invalid(0, "journal_entries.token"))?,
+        user_id: UserId(row.get(1)?),
+        prompt: row.get(2)?,
+        body: sealed_in(row, 3, "journal_entries.body")?,
+        created_at: timestamp(row.get(4)?)?,
+        updated_at: timestamp(row.get(5)?)?,
+    })
 }
 
 #[async_trait]
@@ -1136,6 +1165,227 @@ impl Store for SqliteStore {
         // Its follow-ups go with it (ON DELETE CASCADE).
         self.write_elsewhere(move |tx| {
             Ok(tx.prepare_cached("DELETE FROM incidents WHERE id = ?1 AND user_id = ?2")?.execute([id.0, user.0])? > 0)
+        })
+        .await
+    }
+
+    async fn journal_lock(&self, user: UserId) -> StoreResult<Option<JournalLock>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT password_salt, by_password, recovery_salt, by_recovery, created_at
+                 FROM journal_locks WHERE user_id = ?1",
+            )?
+            .query_row([user.0], |row| {
+                Ok(JournalLock {
+                    password_salt: row.get(0)?,
+                    by_password: wrapped_key_in(1, "journal_locks.by_password", row.get(1)?)?,
+                    recovery_salt: row.get(2)?,
+                    by_recovery: wrapped_key_in(3, "journal_locks.by_recovery", row.get(3)?)?,
+                    created_at: timestamp(row.get(4)?)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn create_journal_lock(&self, user: UserId, lock: &JournalLock) -> StoreResult<bool> {
+        let lock = lock.clone();
+        self.write_elsewhere(move |tx| {
+            // A lock already there is kept: replacing it would orphan every entry sealed under it.
+            let created = tx
+                .prepare_cached(
+                    "INSERT INTO journal_locks
+                         (user_id, password_salt, by_password, recovery_salt, by_recovery, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (user_id) DO NOTHING",
+                )?
+                .execute(params![
+                    user.0,
+                    lock.password_salt,
+                    lock.by_password.as_bytes(),
+                    lock.recovery_salt,
+                    lock.by_recovery.as_bytes(),
+                    lock.created_at.as_second(),
+                ])?;
+            Ok(created > 0)
+        })
+        .await
+    }
+
+    async fn rewrap_journal(&self, user: UserId, password_salt: &[u8], by_password: &WrappedKey) -> StoreResult<bool> {
+        let password_salt = password_salt.to_vec();
+        let by_password = by_password.clone();
+        self.write_elsewhere(move |tx| {
+            let changed = tx
+                .prepare_cached("UPDATE journal_locks SET password_salt = ?2, by_password = ?3 WHERE user_id = ?1")?
+                .execute(params![user.0, password_salt, by_password.as_bytes()])?;
+            Ok(changed > 0)
+        })
+        .await
+    }
+
+    async fn delete_journal(&self, user: UserId) -> StoreResult<()> {
+        // One job, so one savepoint: all of it goes, or (on any error) none of it.
+        self.write_elsewhere(move |tx| {
+            for table in ["journal_unlocks", "journal_drafts", "journal_entries", "journal_locks"] {
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE user_id = ?1"))?.execute([user.0])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_journal_entry(&self, entry: &JournalEntry) -> StoreResult<()> {
+        let entry = entry.clone();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(concat!(
+                "INSERT INTO journal_entries (",
+                journal_entry_columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            ))?
+            .execute(params![
+                entry.token.as_bytes(),
+                entry.user_id.0,
+                entry.prompt,
+                entry.body.as_bytes(),
+                entry.created_at.as_second(),
+                entry.updated_at.as_second(),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update_journal_entry(
+        &self,
+        user: UserId,
+        token: &EntryToken,
+        prompt: Option<&str>,
+        body: &Sealed,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let (token, prompt, body) = (*token, prompt.map(str::to_owned), body.clone());
+        self.write_elsewhere(move |tx| {
+            let updated = tx
+                .prepare_cached(
+                    "UPDATE journal_entries SET prompt = ?3, body = ?4, updated_at = ?5
+                     WHERE token = ?1 AND user_id = ?2",
+                )?
+                .execute(params![token.as_bytes(), user.0, prompt, body.as_bytes(), at.as_second()])?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+
+    async fn journal_entries(&self, user: UserId) -> StoreResult<Vec<JournalEntry>> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                journal_entry_columns!(),
+                " FROM journal_entries WHERE user_id = ?1 ORDER BY created_at DESC, id DESC"
+            ))?
+            .query_map([user.0], journal_entry_from)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn journal_entry(&self, user: UserId, token: &EntryToken) -> StoreResult<Option<JournalEntry>> {
+        let token = *token;
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                journal_entry_columns!(),
+                " FROM journal_entries WHERE token = ?1 AND user_id = ?2"
+            ))?
+            .query_row(params![token.as_bytes(), user.0], journal_entry_from)
+            .optional()
+        })
+        .await
+    }
+
+    async fn delete_journal_entry(&self, user: UserId, token: &EntryToken) -> StoreResult<bool> {
+        let token = *token;
+        self.write_elsewhere(move |tx| {
+            Ok(tx
+                .prepare_cached("DELETE FROM journal_entries WHERE token = ?1 AND user_id = ?2")?
+                .execute(params![token.as_bytes(), user.0])?
+                > 0)
+        })
+        .await
+    }
+
+    async fn journal_draft(&self, user: UserId) -> StoreResult<Option<JournalDraft>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT prompt, body, saved_at FROM journal_drafts WHERE user_id = ?1")?
+                .query_row([user.0], |row| {
+                    Ok(JournalDraft {
+                        prompt: row.get(0)?,
+                        body: sealed_in(row, 1, "journal_drafts.body")?,
+                        saved_at: timestamp(row.get(2)?)?,
+                    })
+                })
+                .optional()
+        })
+        .await
+    }
+
+    async fn save_journal_draft(&self, user: UserId, draft: &JournalDraft) -> StoreResult<()> {
+        let draft = draft.clone();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO journal_drafts (user_id, prompt, body, saved_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id) DO UPDATE SET prompt = excluded.prompt, body = excluded.body,
+                     saved_at = excluded.saved_at",
+            )?
+            .execute(params![user.0, draft.prompt, draft.body.as_bytes(), draft.saved_at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_journal_draft(&self, user: UserId) -> StoreResult<()> {
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached("DELETE FROM journal_drafts WHERE user_id = ?1")?.execute([user.0])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn journal_unlock(&self, session: SessionId) -> StoreResult<Option<WrappedKey>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT wrapped FROM journal_unlocks WHERE session_id = ?1")?
+                .query_row([session.0], |row| wrapped_key_in(0, "journal_unlocks.wrapped", row.get(0)?))
+                .optional()
+        })
+        .await
+    }
+
+    async fn set_journal_unlock(&self, user: UserId, session: SessionId, wrapped: &WrappedKey) -> StoreResult<()> {
+        let wrapped = wrapped.clone();
+        // The trait passes no time for this one; when it was made is only for people looking at
+        // the database.
+        let at = Timestamp::now();
+        // This reads `sessions` but writes only `journal_unlocks`, so the session cache stays valid.
+        self.write_elsewhere(move |tx| {
+            // The row is made from the session itself, so a session that is not the person's (or
+            // has already ended) makes none.
+            tx.prepare_cached(
+                "INSERT INTO journal_unlocks (session_id, user_id, wrapped, created_at)
+                 SELECT id, user_id, ?3, ?4 FROM sessions WHERE id = ?1 AND user_id = ?2
+                 ON CONFLICT (session_id) DO UPDATE SET wrapped = excluded.wrapped, created_at = excluded.created_at",
+            )?
+            .execute(params![session.0, user.0, wrapped.as_bytes(), at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()> {
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached("DELETE FROM journal_unlocks WHERE user_id = ?1")?.execute([user.0])?;
+            Ok(())
         })
         .await
     }

@@ -22,8 +22,13 @@ mod stored_values {
     use ballast_core::checkin::{CheckIn, Level};
     use ballast_core::exposure::{Minutes, SessionKind, WorkSession};
     use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe};
+    use ballast_core::journal::EntryToken;
+    use ballast_core::sealing::{DataKey, PassphraseKey, seal};
     use ballast_core::{Email, TimeZoneName, UserId};
-    use ballast_store::{ImportKey, ImportReport, NewIncident, NewUser, NewWorkSession, Store, StoredCheckIn};
+    use ballast_store::{
+        ImportKey, ImportReport, JournalDraft, JournalEntry, JournalLock, NewIncident, NewUser, NewWorkSession, Store,
+        StoredCheckIn,
+    };
     use ballast_store_sqlite::SqliteStore;
     use jiff::Timestamp;
     use jiff::civil::date;
@@ -151,5 +156,41 @@ mod stored_values {
         edit(&store, "UPDATE incident_follow_ups SET step = 'two_weeks' WHERE user_id = ?1", sam.id.0);
         let error = store.incident(sam.id, id).await.unwrap_err().to_string();
         assert!(error.contains("incident_follow_ups.step"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_journal_value_that_no_longer_reads_is_an_error_naming_its_column() {
+        let (store, _folder, sam) = store_with_sam().await;
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        let journal_key = DataKey::from_bytes([3; 32]);
+        let wrapped = journal_key.wrap(&PassphraseKey::from_derived([4; 32]), [5; 24]);
+        let lock = JournalLock {
+            password_salt: vec![1; 16],
+            by_password: wrapped.clone(),
+            recovery_salt: vec![2; 16],
+            by_recovery: wrapped,
+            created_at: at,
+        };
+        assert!(store.create_journal_lock(sam.id, &lock).await.unwrap());
+        let body = seal(&journal_key, "words", b"place", [6; 24]);
+        let token = EntryToken::from_bytes([7; 16]);
+        let entry =
+            JournalEntry { token, user_id: sam.id, prompt: None, body: body.clone(), created_at: at, updated_at: at };
+        store.add_journal_entry(&entry).await.unwrap();
+        store.save_journal_draft(sam.id, &JournalDraft { prompt: None, body, saved_at: at }).await.unwrap();
+
+        edit(&store, "UPDATE journal_locks SET by_password = x'0102' WHERE user_id = ?1", sam.id.0);
+        let error = store.journal_lock(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("journal_locks.by_password"), "{error}");
+        edit(&store, "UPDATE journal_entries SET body = x'00' WHERE user_id = ?1", sam.id.0);
+        let error = store.journal_entry(sam.id, &token).await.unwrap_err().to_string();
+        assert!(error.contains("journal_entries.body"), "{error}");
+        edit(&store, "UPDATE journal_drafts SET body = x'' WHERE user_id = ?1", sam.id.0);
+        let error = store.journal_draft(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("journal_drafts.body"), "{error}");
+
+        let connection = rusqlite::Connection::open(store.path()).unwrap();
+        let short = connection.execute("UPDATE journal_entries SET token = x'0102' WHERE user_id = ?1", [sam.id.0]);
+        assert!(short.is_err(), "a token is 16 bytes, always");
     }
 }

@@ -10,15 +10,16 @@ use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, S
 use ballast_core::exposure::{Intensity, Minutes, PacingPlan, ProtectedBreak, SessionKind, WorkSession};
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
-use ballast_core::sealing::{DataKey, InstanceKey, Sealed, WrappedKey, seal};
+use ballast_core::journal::EntryToken;
+use ballast_core::sealing::{DataKey, InstanceKey, PassphraseKey, Sealed, WrappedKey, seal};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use jiff::Timestamp;
 use jiff::civil::{Date, date, time};
 
 use crate::{
-    AssessmentId, ChosenSign, CustomInstrument, FollowUp, ImportKey, ImportReport, Incident, IncidentId, NewAssessment,
-    NewIncident, NewSession, NewUser, NewWorkSession, SessionChange, Store, StoreError, StoredCheckIn, StoredScale,
-    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
+    AssessmentId, ChosenSign, CustomInstrument, FollowUp, ImportKey, ImportReport, Incident, IncidentId, JournalDraft,
+    JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, SessionChange, Store,
+    StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -65,6 +66,11 @@ macro_rules! conformance_suite {
             incidents_are_listed_newest_first_with_follow_ups_in_step_order,
             follow_ups_are_replaced_and_recorded_only_by_the_owner,
             deleting_an_incident_removes_its_follow_ups,
+            a_journal_lock_is_made_once_and_rewrapped,
+            journal_entries_are_listed_newest_first_and_belong_to_their_owner,
+            the_journal_draft_is_saved_replaced_and_cleared,
+            journal_unlocks_belong_to_a_session_and_end_with_it,
+            deleting_a_journal_removes_all_of_it,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -272,10 +278,18 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     let sams_incident = store.add_incident(new_incident(sam.id, date(2026, 3, 1), 3)).await.unwrap();
     store.record_follow_up(sam.id, sams_incident, FollowUpStep::NextDay, StillWithMe::Sometimes, at(4)).await.unwrap();
     let kims_incident = store.add_incident(new_incident(kim.id, date(2026, 3, 1), 3)).await.unwrap();
+    let sams_session = store.sessions_of(sam.id).await.unwrap()[0].id;
+    let kims_session = store.sessions_of(kim.id).await.unwrap()[0].id;
+    for (user, session, n) in [(sam.id, sams_session, 1), (kim.id, kims_session, 2)] {
+        assert!(store.create_journal_lock(user, &journal_lock(n)).await.unwrap());
+        store.add_journal_entry(&journal_entry(user, n, 10)).await.unwrap();
+        store.save_journal_draft(user, &journal_draft(n)).await.unwrap();
+        store.set_journal_unlock(user, session, &journal_key(n)).await.unwrap();
+    }
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 13, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 17, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -295,6 +309,11 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert!(store.work_sessions(sam.id, at(-1_000_000), at(1_000_000)).await.unwrap().is_empty());
     assert_eq!(store.pacing_plan(sam.id).await.unwrap(), None);
     assert!(store.incidents(sam.id).await.unwrap().is_empty());
+    assert_eq!(store.journal_lock(sam.id).await.unwrap(), None, "the journal key goes with the account");
+    assert!(store.journal_entries(sam.id).await.unwrap().is_empty());
+    assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
+    assert_eq!(store.journal_unlock(sams_session).await.unwrap(), None);
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
     assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(2)), "and her data key");
@@ -302,6 +321,10 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.assessments_of(kim.id, &instrument("who5")).await.unwrap().len(), 1, "and her results");
     assert_eq!(store.work_sessions(kim.id, at(0), at(100)).await.unwrap().len(), 1, "and her sessions");
     assert!(store.incident(kim.id, kims_incident).await.unwrap().is_some(), "and her incident");
+    assert_eq!(store.journal_lock(kim.id).await.unwrap(), Some(journal_lock(2)), "and her journal");
+    assert_eq!(store.journal_entries(kim.id).await.unwrap(), vec![journal_entry(kim.id, 2, 10)]);
+    assert_eq!(store.journal_draft(kim.id).await.unwrap(), Some(journal_draft(2)));
+    assert_eq!(store.journal_unlock(kims_session).await.unwrap(), Some(journal_key(2)));
     assert_eq!(store.user(kim.id).await.unwrap().map(|u| u.email), Some(email("kim")));
     // The email is free again.
     store.create_user(new_user("sam")).await.unwrap();
@@ -1192,4 +1215,249 @@ pub async fn deleting_an_incident_removes_its_follow_ups(store: Arc<dyn Store>) 
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id, kept);
     assert_eq!(left[0].follow_ups.len(), 1, "the other incident keeps its follow-up");
+}
+
+/// A journal key wrapped as the web layer wraps it: by a key derived from a secret (`n` stands
+/// for the secret, a password, a recovery key or a session's cookie).
+fn journal_key(n: u8) -> WrappedKey {
+    DataKey::from_bytes([0x33; 32]).wrap(&PassphraseKey::from_derived([n; 32]), [n; 24])
+}
+
+fn journal_lock(n: u8) -> JournalLock {
+    JournalLock {
+        password_salt: vec![n; 16],
+        by_password: journal_key(n),
+        recovery_salt: vec![n.wrapping_add(100); 16],
+        by_recovery: journal_key(n.wrapping_add(100)),
+        created_at: at(i64::from(n)),
+    }
+}
+
+fn entry_token(n: u8) -> EntryToken {
+    EntryToken::from_bytes([n; 16])
+}
+
+/// Entry `n`, written at `created`. Tokens are unique across every person, so each person's
+/// entries need their own `n`.
+fn journal_entry(user: UserId, n: u8, created: i64) -> JournalEntry {
+    JournalEntry {
+        token: entry_token(n),
+        user_id: user,
+        prompt: Some("stayed".into()),
+        body: sealed(&format!("entry {n}"), &format!("entry {n}")),
+        created_at: at(created),
+        updated_at: at(created),
+    }
+}
+
+fn journal_draft(n: u8) -> JournalDraft {
+    JournalDraft {
+        prompt: Some("carry".into()),
+        body: sealed(&format!("draft {n}"), "draft"),
+        saved_at: at(i64::from(n)),
+    }
+}
+
+/// How many rows of `table` belong to `user`.
+async fn rows_in(store: &Arc<dyn Store>, user: UserId, table: &str) -> Option<u64> {
+    let counts = store.user_row_counts(user).await.unwrap();
+    counts.into_iter().find(|(name, _)| name == table).map(|(_, count)| count)
+}
+
+pub async fn a_journal_lock_is_made_once_and_rewrapped(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.journal_lock(sam.id).await.unwrap(), None);
+
+    assert!(store.create_journal_lock(sam.id, &journal_lock(1)).await.unwrap());
+    assert_eq!(store.journal_lock(sam.id).await.unwrap(), Some(journal_lock(1)));
+    assert!(!store.create_journal_lock(sam.id, &journal_lock(2)).await.unwrap(), "a second lock is refused");
+    assert_eq!(store.journal_lock(sam.id).await.unwrap(), Some(journal_lock(1)), "and changes nothing");
+    assert_eq!(store.journal_lock(kim.id).await.unwrap(), None, "locks are per person");
+
+    assert!(!store.rewrap_journal(kim.id, &[9; 16], &journal_key(9)).await.unwrap(), "kim has no journal");
+    assert_eq!(store.journal_lock(kim.id).await.unwrap(), None, "and rewrapping made none");
+
+    assert!(store.rewrap_journal(sam.id, &[9; 16], &journal_key(9)).await.unwrap());
+    let rewrapped = JournalLock { password_salt: vec![9; 16], by_password: journal_key(9), ..journal_lock(1) };
+    assert_eq!(store.journal_lock(sam.id).await.unwrap(), Some(rewrapped), "the recovery copy is kept");
+
+    // Racing first requests: exactly one lock is stored, and it is one of theirs.
+    let lee = store.create_user(new_user("lee")).await.unwrap();
+    let racers: Vec<_> = (10..18)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move { (n, store.create_journal_lock(lee.id, &journal_lock(n)).await.unwrap()) })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for racer in racers {
+        let (n, created) = racer.await.unwrap();
+        if created {
+            winners.push(n);
+        }
+    }
+    assert_eq!(winners.len(), 1, "one racer made the lock: {winners:?}");
+    assert_eq!(store.journal_lock(lee.id).await.unwrap(), Some(journal_lock(winners[0])));
+}
+
+pub async fn journal_entries_are_listed_newest_first_and_belong_to_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let first = JournalEntry { prompt: None, ..journal_entry(sam.id, 1, 10) };
+    store.add_journal_entry(&first).await.unwrap();
+    store.add_journal_entry(&journal_entry(sam.id, 2, 30)).await.unwrap();
+    // Written in the same second as entry 2 but added after it: it comes first.
+    store.add_journal_entry(&journal_entry(sam.id, 3, 30)).await.unwrap();
+    store.add_journal_entry(&journal_entry(sam.id, 4, 20)).await.unwrap();
+    store.add_journal_entry(&journal_entry(kim.id, 5, 40)).await.unwrap();
+
+    let listed = store.journal_entries(sam.id).await.unwrap();
+    let tokens: Vec<EntryToken> = listed.iter().map(|entry| entry.token).collect();
+    assert_eq!(tokens, vec![entry_token(3), entry_token(2), entry_token(4), entry_token(1)]);
+    assert_eq!(listed[3], first, "every field reads back, a missing prompt included");
+    assert_eq!(store.journal_entries(kim.id).await.unwrap(), vec![journal_entry(kim.id, 5, 40)]);
+
+    assert_eq!(store.journal_entry(sam.id, &entry_token(2)).await.unwrap(), Some(journal_entry(sam.id, 2, 30)));
+    assert_eq!(store.journal_entry(kim.id, &entry_token(2)).await.unwrap(), None, "kim cannot read sam's entry");
+    assert_eq!(store.journal_entry(sam.id, &entry_token(5)).await.unwrap(), None, "nor sam kim's");
+    assert_eq!(store.journal_entry(sam.id, &entry_token(99)).await.unwrap(), None);
+
+    let rewritten = sealed("entry 1, rewritten", "entry 1");
+    assert!(!store.update_journal_entry(kim.id, &entry_token(1), None, &rewritten, at(50)).await.unwrap());
+    assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), Some(first.clone()), "unchanged");
+    assert!(!store.update_journal_entry(sam.id, &entry_token(99), None, &rewritten, at(50)).await.unwrap());
+    assert!(store.update_journal_entry(sam.id, &entry_token(1), Some("value"), &rewritten, at(50)).await.unwrap());
+    let updated = JournalEntry { prompt: Some("value".into()), body: rewritten.clone(), updated_at: at(50), ..first };
+    assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), Some(updated.clone()));
+    assert!(store.update_journal_entry(sam.id, &entry_token(1), None, &rewritten, at(60)).await.unwrap());
+    let unprompted = JournalEntry { prompt: None, updated_at: at(60), ..updated };
+    assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), Some(unprompted.clone()));
+    let listed = store.journal_entries(sam.id).await.unwrap();
+    assert_eq!(listed.last(), Some(&unprompted), "an edit does not move an entry: the order is by when it was written");
+
+    let taken = journal_entry(kim.id, 2, 70);
+    assert!(store.add_journal_entry(&taken).await.is_err(), "a taken token is refused");
+    assert_eq!(store.journal_entry(sam.id, &entry_token(2)).await.unwrap(), Some(journal_entry(sam.id, 2, 30)));
+    assert_eq!(store.journal_entries(kim.id).await.unwrap().len(), 1);
+
+    assert!(!store.delete_journal_entry(kim.id, &entry_token(1)).await.unwrap(), "kim cannot delete sam's entry");
+    assert!(store.delete_journal_entry(sam.id, &entry_token(1)).await.unwrap());
+    assert!(!store.delete_journal_entry(sam.id, &entry_token(1)).await.unwrap(), "deleting twice finds nothing");
+    assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
+    assert_eq!(store.journal_entries(sam.id).await.unwrap().len(), 3);
+    assert_eq!(store.journal_entries(kim.id).await.unwrap().len(), 1, "kim's entry stays");
+}
+
+pub async fn the_journal_draft_is_saved_replaced_and_cleared(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
+
+    store.save_journal_draft(sam.id, &journal_draft(1)).await.unwrap();
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), Some(journal_draft(1)));
+    let blank_page = JournalDraft { prompt: None, ..journal_draft(2) };
+    store.save_journal_draft(sam.id, &blank_page).await.unwrap();
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), Some(blank_page.clone()), "replaced, prompt and all");
+    assert_eq!(rows_in(&store, sam.id, "journal_drafts").await, Some(1), "one draft per person");
+    assert_eq!(store.journal_draft(kim.id).await.unwrap(), None, "drafts are per person");
+
+    store.save_journal_draft(kim.id, &journal_draft(3)).await.unwrap();
+    store.clear_journal_draft(kim.id).await.unwrap();
+    assert_eq!(store.journal_draft(kim.id).await.unwrap(), None);
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), Some(blank_page), "clearing kim's leaves sam's");
+    store.clear_journal_draft(sam.id).await.unwrap();
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
+    store.clear_journal_draft(sam.id).await.unwrap();
+}
+
+pub async fn journal_unlocks_belong_to_a_session_and_end_with_it(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let phone = store.create_session(new_session(sam.id, 1, 0)).await.unwrap();
+    let laptop = store.create_session(new_session(sam.id, 2, 0)).await.unwrap();
+    let kims = store.create_session(new_session(kim.id, 3, 0)).await.unwrap();
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), None);
+
+    store.set_journal_unlock(sam.id, phone, &journal_key(1)).await.unwrap();
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), Some(journal_key(1)));
+    assert_eq!(store.journal_unlock(laptop).await.unwrap(), None, "unlocks are per session");
+    store.set_journal_unlock(sam.id, phone, &journal_key(2)).await.unwrap();
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), Some(journal_key(2)), "a second unlock replaces the first");
+    assert_eq!(rows_in(&store, sam.id, "journal_unlocks").await, Some(1));
+    store.set_journal_unlock(sam.id, laptop, &journal_key(3)).await.unwrap();
+    store.set_journal_unlock(kim.id, kims, &journal_key(4)).await.unwrap();
+    store.set_journal_unlock(sam.id, kims, &journal_key(5)).await.unwrap();
+    assert_eq!(store.journal_unlock(kims).await.unwrap(), Some(journal_key(4)), "sam cannot unlock in kim's session");
+    store.set_journal_unlock(sam.id, SessionId(kims.0 + 1000), &journal_key(5)).await.unwrap();
+    assert_eq!(rows_in(&store, sam.id, "journal_unlocks").await, Some(2), "nor in a session that does not exist");
+
+    assert!(store.end_session(sam.id, laptop).await.unwrap());
+    assert_eq!(store.journal_unlock(laptop).await.unwrap(), None, "ending a session locks the journal in it");
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), Some(journal_key(2)));
+
+    store.end_journal_unlocks(sam.id).await.unwrap();
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), None, "locked in every session of sam's");
+    assert!(store.session_by_token(&token(1)).await.unwrap().is_some(), "without signing sam out");
+    assert_eq!(store.journal_unlock(kims).await.unwrap(), Some(journal_key(4)), "kim's stays unlocked");
+
+    store.set_journal_unlock(sam.id, phone, &journal_key(6)).await.unwrap();
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), Some(journal_key(6)));
+    store.end_session_by_token(&token(1)).await.unwrap();
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), None, "signing out locks it");
+
+    let kims_other = store.create_session(new_session(kim.id, 4, 0)).await.unwrap();
+    store.set_journal_unlock(kim.id, kims_other, &journal_key(7)).await.unwrap();
+    store.set_password(kim.id, "new-hash", Some(kims_other)).await.unwrap();
+    assert_eq!(store.journal_unlock(kims).await.unwrap(), None, "a password change ends the other sessions' unlocks");
+    assert_eq!(store.journal_unlock(kims_other).await.unwrap(), Some(journal_key(7)), "and keeps the current one's");
+
+    store.create_session(new_session(kim.id, 5, 0)).await.unwrap();
+    let expiring = store.sessions_of(kim.id).await.unwrap().last().unwrap().id;
+    store.set_journal_unlock(kim.id, expiring, &journal_key(8)).await.unwrap();
+    store.touch_session(kims_other, at(1000)).await.unwrap();
+    assert_eq!(store.end_expired_sessions(at(500), at(-1)).await.unwrap(), 1);
+    assert_eq!(store.journal_unlock(expiring).await.unwrap(), None, "an expired session's unlock goes with it");
+    assert_eq!(rows_in(&store, kim.id, "journal_unlocks").await, Some(1));
+}
+
+pub async fn deleting_a_journal_removes_all_of_it(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let phone = store.create_session(new_session(sam.id, 1, 0)).await.unwrap();
+    let laptop = store.create_session(new_session(sam.id, 2, 0)).await.unwrap();
+    let kims = store.create_session(new_session(kim.id, 3, 0)).await.unwrap();
+    assert!(store.create_journal_lock(sam.id, &journal_lock(1)).await.unwrap());
+    store.add_journal_entry(&journal_entry(sam.id, 1, 10)).await.unwrap();
+    store.add_journal_entry(&journal_entry(sam.id, 2, 20)).await.unwrap();
+    store.save_journal_draft(sam.id, &journal_draft(1)).await.unwrap();
+    store.set_journal_unlock(sam.id, phone, &journal_key(1)).await.unwrap();
+    store.set_journal_unlock(sam.id, laptop, &journal_key(2)).await.unwrap();
+    assert!(store.create_journal_lock(kim.id, &journal_lock(3)).await.unwrap());
+    store.add_journal_entry(&journal_entry(kim.id, 3, 10)).await.unwrap();
+    store.save_journal_draft(kim.id, &journal_draft(3)).await.unwrap();
+    store.set_journal_unlock(kim.id, kims, &journal_key(3)).await.unwrap();
+
+    store.delete_journal(sam.id).await.unwrap();
+    assert_eq!(store.journal_lock(sam.id).await.unwrap(), None);
+    assert!(store.journal_entries(sam.id).await.unwrap().is_empty());
+    assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
+    assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
+    assert_eq!(store.journal_unlock(phone).await.unwrap(), None);
+    assert_eq!(store.journal_unlock(laptop).await.unwrap(), None);
+    for table in ["journal_locks", "journal_entries", "journal_drafts", "journal_unlocks"] {
+        assert_eq!(rows_in(&store, sam.id, table).await, Some(0), "left behind in {table}");
+    }
+    assert_eq!(store.sessions_of(sam.id).await.unwrap().len(), 2, "sam stays signed in");
+    assert!(store.user(sam.id).await.unwrap().is_some(), "and keeps the account");
+
+    assert_eq!(store.journal_lock(kim.id).await.unwrap(), Some(journal_lock(3)), "kim keeps her journal");
+    assert_eq!(store.journal_entries(kim.id).await.unwrap(), vec![journal_entry(kim.id, 3, 10)]);
+    assert_eq!(store.journal_draft(kim.id).await.unwrap(), Some(journal_draft(3)));
+    assert_eq!(store.journal_unlock(kims).await.unwrap(), Some(journal_key(3)));
+
+    store.delete_journal(sam.id).await.unwrap();
+    assert!(store.create_journal_lock(sam.id, &journal_lock(4)).await.unwrap(), "sam can start again");
+    store.add_journal_entry(&journal_entry(sam.id, 1, 30)).await.unwrap();
+    assert_eq!(store.journal_entries(sam.id).await.unwrap(), vec![journal_entry(sam.id, 1, 30)], "the token is free");
 }

@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use ballast_core::exposure::PacingPlan;
 use ballast_core::incident::{FollowUpStep, StillWithMe};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
-use ballast_core::sealing::WrappedKey;
+use ballast_core::journal::EntryToken;
+use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, SessionId, TimeZoneName, UserId};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -21,9 +22,9 @@ use jiff::civil::Date;
 pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportKey, ImportReport, Incident,
-    IncidentId, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, Session, SessionChange,
-    SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User,
-    UserCredentials, WorkSessionId,
+    IncidentId, JournalDraft, JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser,
+    NewWorkSession, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession,
+    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -206,6 +207,51 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> StoreResult<bool>;
     async fn delete_incident(&self, user: UserId, id: IncidentId) -> StoreResult<bool>;
+
+    // --- private journal -----------------------------------------------------------------
+    //
+    // Everything here is sealed or wrapped before it reaches the store: the database holds no
+    // key that opens an entry, so a copy of it (or the instance key) reads nothing.
+
+    /// The person's journal key in its two wrappings, or `None` if they have no journal yet.
+    async fn journal_lock(&self, user: UserId) -> StoreResult<Option<JournalLock>>;
+    /// Stores the lock if the person has none; false (and nothing changed) if they already have
+    /// one, so two requests racing to start a journal cannot replace each other's key.
+    async fn create_journal_lock(&self, user: UserId, lock: &JournalLock) -> StoreResult<bool>;
+    /// Replaces the password-wrapped copy (after a password change or a recovery); false if no journal.
+    async fn rewrap_journal(&self, user: UserId, password_salt: &[u8], by_password: &WrappedKey) -> StoreResult<bool>;
+    /// Removes the lock, every entry, the draft and every unlock of the person, in one transaction.
+    async fn delete_journal(&self, user: UserId) -> StoreResult<()>;
+    /// Adds an entry; its token must be new (a taken one fails rather than replacing anything).
+    async fn add_journal_entry(&self, entry: &JournalEntry) -> StoreResult<()>;
+    /// Replaces the prompt, body and `updated_at` of the person's own entry; false if not theirs.
+    async fn update_journal_entry(
+        &self,
+        user: UserId,
+        token: &EntryToken,
+        prompt: Option<&str>,
+        body: &Sealed,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The person's entries, newest first (by `created_at`, then most recently added).
+    async fn journal_entries(&self, user: UserId) -> StoreResult<Vec<JournalEntry>>;
+    /// One entry, only if it belongs to `user`.
+    async fn journal_entry(&self, user: UserId, token: &EntryToken) -> StoreResult<Option<JournalEntry>>;
+    /// Deletes one entry, only if it belongs to `user`.
+    async fn delete_journal_entry(&self, user: UserId, token: &EntryToken) -> StoreResult<bool>;
+    /// The entry the person was writing, if they saved one and have not finished or cleared it.
+    async fn journal_draft(&self, user: UserId) -> StoreResult<Option<JournalDraft>>;
+    /// Creates or replaces the person's draft (one per person).
+    async fn save_journal_draft(&self, user: UserId, draft: &JournalDraft) -> StoreResult<()>;
+    /// Removes the person's draft, if any.
+    async fn clear_journal_draft(&self, user: UserId) -> StoreResult<()>;
+    /// The journal key as this sign-in session holds it: wrapped by a key made from the
+    /// session's cookie, which the database never sees. Goes when the session ends.
+    async fn journal_unlock(&self, session: SessionId) -> StoreResult<Option<WrappedKey>>;
+    /// Creates or replaces the session's unlock; stores nothing unless the session is the person's own.
+    async fn set_journal_unlock(&self, user: UserId, session: SessionId, wrapped: &WrappedKey) -> StoreResult<()>;
+    /// Locks the journal in every session of the person.
+    async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

@@ -6,7 +6,8 @@ use ballast_core::checkin::{CheckIn, SignId};
 use ballast_core::exposure::{Intensity, SessionKind, WorkSession};
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId};
-use ballast_core::sealing::Sealed;
+use ballast_core::journal::EntryToken;
+use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, Role, SessionId, TimeZoneName, UserId};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -239,4 +240,35 @@ pub struct Incident {
     pub created_at: Timestamp,
     /// The follow-ups answered so far, in step order.
     pub follow_ups: Vec<FollowUp>,
+}
+
+/// The journal key, stored twice: wrapped by a key derived (argon2id, with its salt) from the
+/// person's password, and by one derived from their recovery key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalLock {
+    pub password_salt: Vec<u8>,
+    pub by_password: WrappedKey,
+    pub recovery_salt: Vec<u8>,
+    pub by_recovery: WrappedKey,
+    pub created_at: Timestamp,
+}
+
+/// One journal entry. The body is sealed with the journal key, bound to the entry's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub token: EntryToken,
+    pub user_id: UserId,
+    /// The id of the prompt the entry started from (ballast_core::journal::PROMPTS), if any.
+    pub prompt: Option<String>,
+    pub body: Sealed,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The entry being written, saved as the person goes; one per person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalDraft {
+    pub prompt: Option<String>,
+    pub body: Sealed,
+    pub saved_at: Timestamp,
 }

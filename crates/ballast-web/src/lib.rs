@@ -15,6 +15,7 @@ mod config;
 mod error;
 mod forms;
 mod jobs;
+mod journal_keys;
 pub mod keys;
 mod pages;
 mod render;

@@ -99,7 +99,7 @@ async fn show_password(SignedIn(current): SignedIn, Extension(csrf): Extension<C
 
 /// Checks the account's current password, counting failures like sign-in does so a borrowed
 /// session cannot be used to guess it.
-async fn confirm_password(
+pub(crate) async fn confirm_password(
     state: &AppState,
     current: &Current,
     address: &str,
@@ -158,6 +158,16 @@ async fn change_password(
     };
     let hash = passwords::hash(&state, &new_password).await?;
     state.store.set_password(current.user.id, &hash, Some(current.session.id)).await?;
+    // The journal is sealed under the password: seal it again under the new one, while both
+    // are at hand, so a change made here never locks the journal away.
+    let old_password = Password::from_typed(&form.current_password);
+    crate::journal_keys::change_password(
+        &state,
+        current.user.id,
+        &old_password,
+        &Password::from_typed(new_password.as_str()),
+    )
+    .await?;
     tracing::info!(user = current.user.id.0, "password changed; other sessions ended");
     Ok(see_other("/account?notice=password-changed", &[]))
 }

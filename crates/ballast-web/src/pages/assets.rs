@@ -12,6 +12,7 @@ const ICON: &str = include_str!("../../static/favicon.svg");
 const ASSESSMENT_SCRIPT: &str = include_str!("../../static/assessment.js");
 const DEFINITION_FILE_SCRIPT: &str = include_str!("../../static/definition-file.js");
 const TIME_ZONE_SCRIPT: &str = include_str!("../../static/time-zone.js");
+const JOURNAL_SCRIPT: &str = include_str!("../../static/journal.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             get(|| async { asset("text/javascript; charset=utf-8", DEFINITION_FILE_SCRIPT) }),
         )
         .route("/static/time-zone.js", get(|| async { asset("text/javascript; charset=utf-8", TIME_ZONE_SCRIPT) }))
+        .route("/static/journal.js", get(|| async { asset("text/javascript; charset=utf-8", JOURNAL_SCRIPT) }))
 }
 
 /// Assets change only with a release, and their URLs carry the version.

@@ -10,6 +10,7 @@ mod health;
 mod home;
 mod incidents;
 mod insights;
+mod journal;
 mod sign_in;
 mod signs;
 mod support;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(time_zone::routes())
         .merge(incidents::routes())
         .merge(exposure::routes())
+        .merge(journal::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

@@ -56,6 +56,11 @@ async fn checking_in_by_keyboard_shows_on_the_dashboard_and_is_accessible() {
 }
 
 #[tokio::test]
+async fn writing_in_the_private_journal_is_keyboard_friendly_and_accessible() {
+    in_browser(journal_journey).await;
+}
+
+#[tokio::test]
 async fn importing_a_calendar_tagging_and_seeing_flags_is_accessible() {
     in_browser(exposure_journey).await;
 }
@@ -655,6 +660,80 @@ async fn check_in_journey(c: Client, app: TestApp) {
     c.goto(&format!("{}/account/time-zone", app.base)).await.unwrap();
     arrive(&c, "Your time zone").await;
     check_page(&c, "time zone").await;
+}
+
+// --- private journal -------------------------------------------------------------------------
+
+const JOURNALER: &str = "wren.adeyemi@example.org";
+const JOURNAL_ENTRY: &str = "The Thursday visit stayed with me. I walked home the long way.";
+
+async fn journal_journey(c: Client, app: TestApp) {
+    register(&c, &app, JOURNALER).await;
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/journal']").await;
+    arrive(&c, "Your journal").await;
+    check_page(&c, "journal, not started").await;
+    assert!(text_of(&c, "main").await.contains("the entries are lost"));
+
+    // Forgetting the box is caught; then the journal starts and shows its recovery key once.
+    type_into(&c, "password", PASSWORD).await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Error: Your journal").await;
+    check_page(&c, "journal start with an error").await;
+    click(&c, "#understood").await;
+    type_into(&c, "password", PASSWORD).await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Your recovery key").await;
+    check_page(&c, "recovery key").await;
+    let recovery_key = text_of(&c, "#recovery-key").await;
+    assert_eq!(recovery_key.len(), 39, "{recovery_key}");
+
+    // Write by keyboard: a prompt, the text; the script keeps a draft as it goes.
+    leave(&c).await;
+    click_link(&c, "I have saved it — write my first entry").await;
+    arrive(&c, "Write in your journal").await;
+    check_page(&c, "writing").await;
+    skip_to_main(&c).await;
+    press(&c, Key::Tab).await;
+    assert_focused_choice(&c, "prompt", "", true).await;
+    press(&c, Key::Right).await;
+    assert_focused_choice(&c, "prompt", "stayed", true).await;
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "body").await;
+    type_into_focused(&c, JOURNAL_ENTRY).await;
+    let deadline = Instant::now() + PATIENCE;
+    while text_of(&c, "#draft-status").await != "Draft saved." {
+        assert!(Instant::now() < deadline, "no draft was saved");
+        tokio::time::sleep(POLL).await;
+    }
+    press(&c, Key::Tab).await;
+    assert_focused_button(&c, "Save entry").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Journal entry").await;
+    check_page(&c, "an entry").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Saved your entry.");
+    assert_eq!(text_of(&c, ".journal-text").await, JOURNAL_ENTRY);
+
+    // Search, then lock.
+    c.goto(&format!("{}/journal", app.base)).await.unwrap();
+    arrive(&c, "Your journal").await;
+    check_page(&c, "journal, open").await;
+    type_into(&c, "q", "thursday").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Your journal").await;
+    check_page(&c, "journal search").await;
+    assert!(text_of(&c, ".journal-entries").await.contains("The Thursday visit stayed with me."));
+    leave(&c).await;
+    click(&c, "form[action='/journal/lock'] button").await;
+    arrive(&c, "Your journal").await;
+    check_page(&c, "journal, locked").await;
+    c.goto(&format!("{}/journal/recover", app.base)).await.unwrap();
+    arrive(&c, "Open your journal with the recovery key").await;
+    check_page(&c, "journal recovery").await;
 }
 
 // --- exposure and pacing ---------------------------------------------------------------------

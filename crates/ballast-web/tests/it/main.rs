@@ -8,5 +8,6 @@ mod browser;
 mod check_ins;
 mod exposure;
 mod flows;
+mod journal;
 mod security;
 mod support;
