@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn recovery_keys_read_back_from_their_written_form() {
-        let key = RecoveryKey::from_bytes(*b"\x00\x01\x02\x03\xfc\xfd\xfe\xff journal!x");
+        let key = RecoveryKey::from_bytes(*b"\x00\x01\x02\x03\xfc\xfd\xfe\xff journal!xyz");
         let written = key.to_string();
         assert_eq!(written.len(), 32 + 7, "{written}");
         assert_eq!(written.split('-').count(), 8);
@@ -233,5 +233,25 @@ mod tests {
         assert!(matches("The Tuesday family again. Walked it off.", "tuesday walked"));
         assert!(!matches("The Tuesday family again.", "tuesday river"));
         assert!(!matches("anything", "   "));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_recovery_key_reads_back(bytes in proptest::array::uniform20(proptest::prelude::any::<u8>())) {
+            let key = RecoveryKey::from_bytes(bytes);
+            proptest::prop_assert_eq!(RecoveryKey::parse(&key.to_string()), Some(key));
+        }
+
+        #[test]
+        fn reading_any_text_never_panics(text in "\\PC{0,60}") {
+            let _ = RecoveryKey::parse(&text);
+            let _ = EntryToken::parse(&text);
+        }
+
+        #[test]
+        fn every_token_reads_back(bytes in proptest::array::uniform16(proptest::prelude::any::<u8>())) {
+            let token = EntryToken::from_bytes(bytes);
+            proptest::prop_assert_eq!(EntryToken::parse(&token.to_string()), Some(token));
+        }
     }
 }
