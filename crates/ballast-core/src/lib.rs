@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod checkin;
+pub mod contract;
 pub mod days;
 pub mod exposure;
 pub mod incident;

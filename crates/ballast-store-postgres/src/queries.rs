@@ -1,6 +1,6 @@
 //! The `Store` implementation: one SQL statement (or one transaction) per operation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
@@ -11,16 +11,18 @@ use ballast_core::journal::EntryToken;
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
-    JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
-    NewUser, NewWorkSession, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
-    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
+    GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock,
+    Migration, MigrationReport, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson,
+    NewUser, NewWorkSession, ReviewId, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
+    StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User,
+    UserCredentials, WorkSessionId, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use tokio_postgres::Row;
 use tokio_postgres::types::FromSql;
+use tokio_postgres::{IsolationLevel, Row};
 
 use crate::{FIRST_ACCOUNT_LOCK, PostgresStore, applied_version, apply_migrations, lock, map_error, message};
 
@@ -31,6 +33,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
+    // 6 and 7 are written on other branches; until they are merged, 8 follows 5.
+    Migration { version: 8, name: "contract", sql: include_str!("../migrations/0008_contract.sql") },
 ];
 
 const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at, users.time_zone";
@@ -349,6 +353,82 @@ fn journal_entry_from(row: &Row) -> StoreResult<JournalEntry> {
         body: sealed_in("journal_entries.body", get(row, 3)?)?,
         created_at: timestamp(get(row, 4)?)?,
         updated_at: timestamp(get(row, 5)?)?,
+    })
+}
+
+const GOAL_COLUMNS: &str =
+    "SELECT id, user_id, what, measure, target, why, due_on, created_at, updated_at, archived_at FROM contract_goals";
+
+/// A goal from `GOAL_COLUMNS`, without its progress.
+fn goal_from(row: &Row) -> StoreResult<Goal> {
+    Ok(Goal {
+        id: GoalId(get(row, 0)?),
+        user_id: UserId(get(row, 1)?),
+        text: GoalText {
+            what: sealed_in("contract_goals.what", get(row, 2)?)?,
+            measure: sealed_in("contract_goals.measure", get(row, 3)?)?,
+            target: sealed_in("contract_goals.target", get(row, 4)?)?,
+            why: sealed("contract_goals.why", get(row, 5)?)?,
+        },
+        due_on: day_in("contract_goals.due_on", get(row, 6)?)?,
+        created_at: timestamp(get(row, 7)?)?,
+        updated_at: timestamp(get(row, 8)?)?,
+        archived_at: get::<Option<i64>>(row, 9)?.map(timestamp).transpose()?,
+        progress: Vec::new(),
+    })
+}
+
+/// One progress note, with the id of its goal.
+fn goal_progress_from(row: &Row) -> StoreResult<(GoalId, GoalProgress)> {
+    let percent = u8::try_from(get::<i16>(row, 2)?)
+        .ok()
+        .filter(|percent| *percent <= 100)
+        .ok_or_else(|| invalid("goal_progress.percent"))?;
+    let progress = GoalProgress {
+        noted_on: day_in("goal_progress.noted_on", get(row, 1)?)?,
+        percent,
+        note: sealed("goal_progress.note", get(row, 3)?)?,
+        created_at: timestamp(get(row, 4)?)?,
+    };
+    Ok((GoalId(get(row, 0)?), progress))
+}
+
+/// Puts each progress note, in the order of `rows`, under its goal.
+fn with_progress(mut goals: Vec<Goal>, rows: &[Row]) -> StoreResult<Vec<Goal>> {
+    let places: HashMap<GoalId, usize> = goals.iter().enumerate().map(|(place, goal)| (goal.id, place)).collect();
+    for row in rows {
+        let (goal, progress) = goal_progress_from(row)?;
+        if let Some(&place) = places.get(&goal) {
+            goals[place].progress.push(progress);
+        }
+    }
+    Ok(goals)
+}
+
+const SUPPORT_PERSON_COLUMNS: &str = "SELECT id, user_id, name, reach, partner, created_at FROM support_people";
+
+fn support_person_from(row: &Row) -> StoreResult<SupportPerson> {
+    Ok(SupportPerson {
+        id: SupportPersonId(get(row, 0)?),
+        user_id: UserId(get(row, 1)?),
+        name: sealed_in("support_people.name", get(row, 2)?)?,
+        reach: sealed("support_people.reach", get(row, 3)?)?,
+        partner: get(row, 4)?,
+        created_at: timestamp(get(row, 5)?)?,
+    })
+}
+
+const CONTRACT_REVIEW_COLUMNS: &str =
+    "SELECT id, user_id, reviewed_on, reflection, goals_note, created_at FROM contract_reviews";
+
+fn contract_review_from(row: &Row) -> StoreResult<ContractReview> {
+    Ok(ContractReview {
+        id: ReviewId(get(row, 0)?),
+        user_id: UserId(get(row, 1)?),
+        reviewed_on: day_in("contract_reviews.reviewed_on", get(row, 2)?)?,
+        reflection: sealed("contract_reviews.reflection", get(row, 3)?)?,
+        goals_note: sealed("contract_reviews.goals_note", get(row, 4)?)?,
+        created_at: timestamp(get(row, 5)?)?,
     })
 }
 
@@ -1257,6 +1337,209 @@ impl Store for PostgresStore {
     async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()> {
         self.execute("DELETE FROM journal_unlocks WHERE user_id = $1", &[&user.0]).await?;
         Ok(())
+    }
+
+    async fn contract_settings(&self, user: UserId) -> StoreResult<Option<ContractSettings>> {
+        self.query_opt(
+            "SELECT review_every_days, sign_plan, phase, phase_since, updated_at
+             FROM contract_settings WHERE user_id = $1",
+            &[&user.0],
+        )
+        .await?
+        .map(|row| {
+            Ok(ContractSettings {
+                review_every_days: u16::try_from(get::<i32>(&row, 0)?)
+                    .map_err(|_| invalid("contract_settings.review_every_days"))?,
+                sign_plan: sealed("contract_settings.sign_plan", get(&row, 1)?)?,
+                phase: get(&row, 2)?,
+                phase_since: get::<Option<&str>>(&row, 3)?
+                    .map(|day| day_in("contract_settings.phase_since", day))
+                    .transpose()?,
+                updated_at: timestamp(get(&row, 4)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_contract_settings(&self, user: UserId, settings: &ContractSettings) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO contract_settings (user_id, review_every_days, sign_plan, phase, phase_since, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (user_id) DO UPDATE SET review_every_days = excluded.review_every_days,
+                 sign_plan = excluded.sign_plan, phase = excluded.phase, phase_since = excluded.phase_since,
+                 updated_at = excluded.updated_at",
+            &[
+                &user.0,
+                &i32::from(settings.review_every_days),
+                &settings.sign_plan.as_ref().map(Sealed::as_bytes),
+                &settings.phase,
+                &settings.phase_since.map(day_text),
+                &settings.updated_at.as_second(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn add_goal(&self, goal: &NewGoal) -> StoreResult<GoalId> {
+        let text = &goal.text;
+        let row = self
+            .query_one(
+                "INSERT INTO contract_goals (user_id, what, measure, target, why, due_on, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                &[
+                    &goal.user_id.0,
+                    &text.what.as_bytes(),
+                    &text.measure.as_bytes(),
+                    &text.target.as_bytes(),
+                    &text.why.as_ref().map(Sealed::as_bytes),
+                    &day_text(goal.due_on),
+                    &goal.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(GoalId(get(&row, 0)?))
+    }
+
+    async fn update_goal(
+        &self,
+        user: UserId,
+        id: GoalId,
+        text: &GoalText,
+        due_on: Date,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let updated = self
+            .execute(
+                "UPDATE contract_goals SET what = $3, measure = $4, target = $5, why = $6, due_on = $7, updated_at = $8
+                 WHERE id = $1 AND user_id = $2",
+                &[
+                    &id.0,
+                    &user.0,
+                    &text.what.as_bytes(),
+                    &text.measure.as_bytes(),
+                    &text.target.as_bytes(),
+                    &text.why.as_ref().map(Sealed::as_bytes),
+                    &day_text(due_on),
+                    &at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(updated > 0)
+    }
+
+    async fn archive_goal(&self, user: UserId, id: GoalId, at: Timestamp) -> StoreResult<bool> {
+        // A goal archived already keeps its first time, and still counts as the person's.
+        let archived = self
+            .execute(
+                "UPDATE contract_goals SET archived_at = coalesce(archived_at, $3) WHERE id = $1 AND user_id = $2",
+                &[&id.0, &user.0, &at.as_second()],
+            )
+            .await?;
+        Ok(archived > 0)
+    }
+
+    async fn goals(&self, user: UserId) -> StoreResult<Vec<Goal>> {
+        // One snapshot, so the goals and their progress are read as of one moment.
+        let mut client = self.client().await?;
+        let transaction = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(map_error)?;
+        let select_goals = transaction
+            .prepare_cached(&format!("{GOAL_COLUMNS} WHERE user_id = $1 ORDER BY due_on, id"))
+            .await
+            .map_err(map_error)?;
+        let goals = transaction.query(&select_goals, &[&user.0]).await.map_err(map_error)?;
+        let select_progress = transaction
+            .prepare_cached(
+                "SELECT goal_id, noted_on, percent, note, created_at FROM goal_progress
+                 WHERE user_id = $1 ORDER BY noted_on, created_at, id",
+            )
+            .await
+            .map_err(map_error)?;
+        let progress = transaction.query(&select_progress, &[&user.0]).await.map_err(map_error)?;
+        transaction.commit().await.map_err(map_error)?;
+        with_progress(goals.iter().map(goal_from).collect::<StoreResult<_>>()?, &progress)
+    }
+
+    async fn add_goal_progress(&self, user: UserId, goal: GoalId, progress: &GoalProgress) -> StoreResult<bool> {
+        // The row is made from the goal itself, so one that is not the person's makes none.
+        let added = self
+            .execute(
+                "INSERT INTO goal_progress (goal_id, user_id, noted_on, percent, note, created_at)
+                 SELECT id, user_id, $3, $4, $5, $6 FROM contract_goals WHERE id = $1 AND user_id = $2",
+                &[
+                    &goal.0,
+                    &user.0,
+                    &day_text(progress.noted_on),
+                    &small(progress.percent),
+                    &progress.note.as_ref().map(Sealed::as_bytes),
+                    &progress.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(added > 0)
+    }
+
+    async fn support_people(&self, user: UserId) -> StoreResult<Vec<SupportPerson>> {
+        self.query(&format!("{SUPPORT_PERSON_COLUMNS} WHERE user_id = $1 ORDER BY id"), &[&user.0])
+            .await?
+            .iter()
+            .map(support_person_from)
+            .collect()
+    }
+
+    async fn add_support_person(&self, person: &NewSupportPerson) -> StoreResult<SupportPersonId> {
+        let row = self
+            .query_one(
+                "INSERT INTO support_people (user_id, name, reach, partner, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &person.user_id.0,
+                    &person.name.as_bytes(),
+                    &person.reach.as_ref().map(Sealed::as_bytes),
+                    &person.partner,
+                    &person.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(SupportPersonId(get(&row, 0)?))
+    }
+
+    async fn delete_support_person(&self, user: UserId, id: SupportPersonId) -> StoreResult<bool> {
+        Ok(self.execute("DELETE FROM support_people WHERE id = $1 AND user_id = $2", &[&id.0, &user.0]).await? > 0)
+    }
+
+    async fn add_contract_review(&self, review: &NewContractReview) -> StoreResult<ReviewId> {
+        let row = self
+            .query_one(
+                "INSERT INTO contract_reviews (user_id, reviewed_on, reflection, goals_note, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &review.user_id.0,
+                    &day_text(review.reviewed_on),
+                    &review.reflection.as_ref().map(Sealed::as_bytes),
+                    &review.goals_note.as_ref().map(Sealed::as_bytes),
+                    &review.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(ReviewId(get(&row, 0)?))
+    }
+
+    async fn contract_reviews(&self, user: UserId) -> StoreResult<Vec<ContractReview>> {
+        self.query(
+            &format!("{CONTRACT_REVIEW_COLUMNS} WHERE user_id = $1 ORDER BY reviewed_on DESC, id DESC"),
+            &[&user.0],
+        )
+        .await?
+        .iter()
+        .map(contract_review_from)
+        .collect()
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

@@ -1,6 +1,6 @@
 //! The `Store` implementation: one SQL statement (or one transaction) per operation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use ballast_core::checkin::{CheckIn, EmpathyDial, Level, PhysicalSign, SignId, SleepQuarters};
@@ -11,10 +11,12 @@ use ballast_core::journal::EntryToken;
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
-    JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
-    NewUser, NewWorkSession, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
-    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
+    GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock,
+    Migration, MigrationReport, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson,
+    NewUser, NewWorkSession, ReviewId, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
+    StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User,
+    UserCredentials, WorkSessionId, check_migrated,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -29,6 +31,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
+    // 6 and 7 are written on other branches; until they are merged, 8 follows 5.
+    Migration { version: 8, name: "contract", sql: include_str!("../migrations/0008_contract.sql") },
 ];
 
 /// Column lists shared by several queries, as macros so each query is one literal at compile
@@ -362,6 +366,81 @@ fn journal_entry_from(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
         body: sealed_in(row, 3, "journal_entries.body")?,
         created_at: timestamp(row.get(4)?)?,
         updated_at: timestamp(row.get(5)?)?,
+    })
+}
+
+macro_rules! goal_columns {
+    () => {
+        "id, user_id, what, measure, target, why, due_on, created_at, updated_at, archived_at"
+    };
+}
+
+/// A goal from `goal_columns!()`, without its progress.
+fn goal_from(row: &Row<'_>) -> rusqlite::Result<Goal> {
+    Ok(Goal {
+        id: GoalId(row.get(0)?),
+        user_id: UserId(row.get(1)?),
+        text: GoalText {
+            what: sealed_in(row, 2, "contract_goals.what")?,
+            measure: sealed_in(row, 3, "contract_goals.measure")?,
+            target: sealed_in(row, 4, "contract_goals.target")?,
+            why: sealed(5, "contract_goals.why", row.get(5)?)?,
+        },
+        due_on: day_in(6, "contract_goals.due_on", &row.get::<_, String>(6)?)?,
+        created_at: timestamp(row.get(7)?)?,
+        updated_at: timestamp(row.get(8)?)?,
+        archived_at: row.get::<_, Option<i64>>(9)?.map(timestamp).transpose()?,
+        progress: Vec::new(),
+    })
+}
+
+/// One progress note, with the id of its goal.
+fn goal_progress_from(row: &Row<'_>) -> rusqlite::Result<(GoalId, GoalProgress)> {
+    let progress = GoalProgress {
+        noted_on: day_in(1, "goal_progress.noted_on", &row.get::<_, String>(1)?)?,
+        percent: Some(row.get::<_, u8>(2)?)
+            .filter(|percent| *percent <= 100)
+            .ok_or_else(|| invalid(2, "goal_progress.percent"))?,
+        note: sealed(3, "goal_progress.note", row.get(3)?)?,
+        created_at: timestamp(row.get(4)?)?,
+    };
+    Ok((GoalId(row.get(0)?), progress))
+}
+
+/// Puts each progress note, in the order given, under its goal.
+fn with_progress(
+    mut goals: Vec<Goal>,
+    progress: impl Iterator<Item = rusqlite::Result<(GoalId, GoalProgress)>>,
+) -> rusqlite::Result<Vec<Goal>> {
+    let places: HashMap<GoalId, usize> = goals.iter().enumerate().map(|(place, goal)| (goal.id, place)).collect();
+    for row in progress {
+        let (goal, progress) = row?;
+        if let Some(&place) = places.get(&goal) {
+            goals[place].progress.push(progress);
+        }
+    }
+    Ok(goals)
+}
+
+fn support_person_from(row: &Row<'_>) -> rusqlite::Result<SupportPerson> {
+    Ok(SupportPerson {
+        id: SupportPersonId(row.get(0)?),
+        user_id: UserId(row.get(1)?),
+        name: sealed_in(row, 2, "support_people.name")?,
+        reach: sealed(3, "support_people.reach", row.get(3)?)?,
+        partner: row.get(4)?,
+        created_at: timestamp(row.get(5)?)?,
+    })
+}
+
+fn contract_review_from(row: &Row<'_>) -> rusqlite::Result<ContractReview> {
+    Ok(ContractReview {
+        id: ReviewId(row.get(0)?),
+        user_id: UserId(row.get(1)?),
+        reviewed_on: day_in(2, "contract_reviews.reviewed_on", &row.get::<_, String>(2)?)?,
+        reflection: sealed(3, "contract_reviews.reflection", row.get(3)?)?,
+        goals_note: sealed(4, "contract_reviews.goals_note", row.get(4)?)?,
+        created_at: timestamp(row.get(5)?)?,
     })
 }
 
@@ -1386,6 +1465,243 @@ impl Store for SqliteStore {
         self.write_elsewhere(move |tx| {
             tx.prepare_cached("DELETE FROM journal_unlocks WHERE user_id = ?1")?.execute([user.0])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn contract_settings(&self, user: UserId) -> StoreResult<Option<ContractSettings>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT review_every_days, sign_plan, phase, phase_since, updated_at
+                 FROM contract_settings WHERE user_id = ?1",
+            )?
+            .query_row([user.0], |row| {
+                Ok(ContractSettings {
+                    review_every_days: row.get(0)?,
+                    sign_plan: sealed(1, "contract_settings.sign_plan", row.get(1)?)?,
+                    phase: row.get(2)?,
+                    phase_since: row
+                        .get::<_, Option<String>>(3)?
+                        .map(|day| day_in(3, "contract_settings.phase_since", &day))
+                        .transpose()?,
+                    updated_at: timestamp(row.get(4)?)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn set_contract_settings(&self, user: UserId, settings: &ContractSettings) -> StoreResult<()> {
+        let settings = settings.clone();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO contract_settings (user_id, review_every_days, sign_plan, phase, phase_since, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id) DO UPDATE SET review_every_days = excluded.review_every_days,
+                     sign_plan = excluded.sign_plan, phase = excluded.phase, phase_since = excluded.phase_since,
+                     updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                user.0,
+                settings.review_every_days,
+                settings.sign_plan.as_ref().map(Sealed::as_bytes),
+                settings.phase,
+                settings.phase_since.map(day_text),
+                settings.updated_at.as_second(),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_goal(&self, goal: &NewGoal) -> StoreResult<GoalId> {
+        let goal = goal.clone();
+        self.write_elsewhere(move |tx| {
+            let text = &goal.text;
+            let id = tx
+                .prepare_cached(
+                    "INSERT INTO contract_goals (user_id, what, measure, target, why, due_on, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        goal.user_id.0,
+                        text.what.as_bytes(),
+                        text.measure.as_bytes(),
+                        text.target.as_bytes(),
+                        text.why.as_ref().map(Sealed::as_bytes),
+                        day_text(goal.due_on),
+                        goal.created_at.as_second(),
+                    ],
+                    |row| row.get(0),
+                )?;
+            Ok(GoalId(id))
+        })
+        .await
+    }
+
+    async fn update_goal(
+        &self,
+        user: UserId,
+        id: GoalId,
+        text: &GoalText,
+        due_on: Date,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let text = text.clone();
+        self.write_elsewhere(move |tx| {
+            let updated = tx
+                .prepare_cached(
+                    "UPDATE contract_goals SET what = ?3, measure = ?4, target = ?5, why = ?6, due_on = ?7, updated_at = ?8
+                     WHERE id = ?1 AND user_id = ?2",
+                )?
+                .execute(params![
+                    id.0,
+                    user.0,
+                    text.what.as_bytes(),
+                    text.measure.as_bytes(),
+                    text.target.as_bytes(),
+                    text.why.as_ref().map(Sealed::as_bytes),
+                    day_text(due_on),
+                    at.as_second(),
+                ])?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+
+    async fn archive_goal(&self, user: UserId, id: GoalId, at: Timestamp) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            // A goal archived already keeps its first time, and still counts as the person's.
+            let archived = tx
+                .prepare_cached(
+                    "UPDATE contract_goals SET archived_at = coalesce(archived_at, ?3) WHERE id = ?1 AND user_id = ?2",
+                )?
+                .execute([id.0, user.0, at.as_second()])?;
+            Ok(archived > 0)
+        })
+        .await
+    }
+
+    async fn goals(&self, user: UserId) -> StoreResult<Vec<Goal>> {
+        self.read(move |c| {
+            // One read transaction, so the goals and their progress are read as of one moment.
+            let snapshot = c.unchecked_transaction()?;
+            let goals = snapshot
+                .prepare_cached(concat!(
+                    "SELECT ",
+                    goal_columns!(),
+                    " FROM contract_goals WHERE user_id = ?1 ORDER BY due_on, id"
+                ))?
+                .query_map([user.0], goal_from)?
+                .collect::<rusqlite::Result<Vec<Goal>>>()?;
+            let mut progress = snapshot.prepare_cached(
+                "SELECT goal_id, noted_on, percent, note, created_at FROM goal_progress
+                 WHERE user_id = ?1 ORDER BY noted_on, created_at, id",
+            )?;
+            with_progress(goals, progress.query_map([user.0], goal_progress_from)?)
+        })
+        .await
+    }
+
+    async fn add_goal_progress(&self, user: UserId, goal: GoalId, progress: &GoalProgress) -> StoreResult<bool> {
+        let progress = progress.clone();
+        self.write_elsewhere(move |tx| {
+            // The row is made from the goal itself, so one that is not the person's makes none.
+            let added = tx
+                .prepare_cached(
+                    "INSERT INTO goal_progress (goal_id, user_id, noted_on, percent, note, created_at)
+                     SELECT id, user_id, ?3, ?4, ?5, ?6 FROM contract_goals WHERE id = ?1 AND user_id = ?2",
+                )?
+                .execute(params![
+                    goal.0,
+                    user.0,
+                    day_text(progress.noted_on),
+                    progress.percent,
+                    progress.note.as_ref().map(Sealed::as_bytes),
+                    progress.created_at.as_second(),
+                ])?;
+            Ok(added > 0)
+        })
+        .await
+    }
+
+    async fn support_people(&self, user: UserId) -> StoreResult<Vec<SupportPerson>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT id, user_id, name, reach, partner, created_at FROM support_people WHERE user_id = ?1 ORDER BY id",
+            )?
+            .query_map([user.0], support_person_from)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn add_support_person(&self, person: &NewSupportPerson) -> StoreResult<SupportPersonId> {
+        let person = person.clone();
+        self.write_elsewhere(move |tx| {
+            let id = tx
+                .prepare_cached(
+                    "INSERT INTO support_people (user_id, name, reach, partner, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        person.user_id.0,
+                        person.name.as_bytes(),
+                        person.reach.as_ref().map(Sealed::as_bytes),
+                        person.partner,
+                        person.created_at.as_second(),
+                    ],
+                    |row| row.get(0),
+                )?;
+            Ok(SupportPersonId(id))
+        })
+        .await
+    }
+
+    async fn delete_support_person(&self, user: UserId, id: SupportPersonId) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            Ok(tx
+                .prepare_cached("DELETE FROM support_people WHERE id = ?1 AND user_id = ?2")?
+                .execute([id.0, user.0])?
+                > 0)
+        })
+        .await
+    }
+
+    async fn add_contract_review(&self, review: &NewContractReview) -> StoreResult<ReviewId> {
+        let review = review.clone();
+        self.write_elsewhere(move |tx| {
+            let id = tx
+                .prepare_cached(
+                    "INSERT INTO contract_reviews (user_id, reviewed_on, reflection, goals_note, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                )?
+                .query_row(
+                    params![
+                        review.user_id.0,
+                        day_text(review.reviewed_on),
+                        review.reflection.as_ref().map(Sealed::as_bytes),
+                        review.goals_note.as_ref().map(Sealed::as_bytes),
+                        review.created_at.as_second(),
+                    ],
+                    |row| row.get(0),
+                )?;
+            Ok(ReviewId(id))
+        })
+        .await
+    }
+
+    async fn contract_reviews(&self, user: UserId) -> StoreResult<Vec<ContractReview>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT id, user_id, reviewed_on, reflection, goals_note, created_at FROM contract_reviews
+                 WHERE user_id = ?1 ORDER BY reviewed_on DESC, id DESC",
+            )?
+            .query_map([user.0], contract_review_from)?
+            .collect()
         })
         .await
     }

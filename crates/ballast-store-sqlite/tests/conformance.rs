@@ -26,8 +26,8 @@ mod stored_values {
     use ballast_core::sealing::{DataKey, PassphraseKey, seal};
     use ballast_core::{Email, TimeZoneName, UserId};
     use ballast_store::{
-        ImportKey, ImportReport, JournalDraft, JournalEntry, JournalLock, NewIncident, NewUser, NewWorkSession, Store,
-        StoredCheckIn,
+        ContractSettings, GoalProgress, GoalText, ImportKey, ImportReport, JournalDraft, JournalEntry, JournalLock,
+        NewContractReview, NewGoal, NewIncident, NewSupportPerson, NewUser, NewWorkSession, Store, StoredCheckIn,
     };
     use ballast_store_sqlite::SqliteStore;
     use jiff::Timestamp;
@@ -192,5 +192,74 @@ mod stored_values {
         let connection = rusqlite::Connection::open(store.path()).unwrap();
         let short = connection.execute("UPDATE journal_entries SET token = x'0102' WHERE user_id = ?1", [sam.id.0]);
         assert!(short.is_err(), "a token is 16 bytes, always");
+    }
+
+    #[tokio::test]
+    async fn a_contract_value_that_no_longer_reads_is_an_error_naming_its_column() {
+        let (store, _folder, sam) = store_with_sam().await;
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        let key = DataKey::from_bytes([3; 32]);
+        let words = |text: &str| seal(&key, text, b"place", [6; 24]);
+        let settings = ContractSettings {
+            review_every_days: 91,
+            sign_plan: Some(words("plan")),
+            phase: Some("rest".into()),
+            phase_since: Some(date(2026, 3, 1)),
+            updated_at: at,
+        };
+        store.set_contract_settings(sam.id, &settings).await.unwrap();
+        let text = GoalText { what: words("what"), measure: words("measure"), target: words("target"), why: None };
+        let goal = NewGoal { user_id: sam.id, text, due_on: date(2026, 6, 1), created_at: at };
+        let goal = store.add_goal(&goal).await.unwrap();
+        let noted = GoalProgress { noted_on: date(2026, 3, 1), percent: 50, note: Some(words("note")), created_at: at };
+        assert!(store.add_goal_progress(sam.id, goal, &noted).await.unwrap());
+        let person =
+            NewSupportPerson { user_id: sam.id, name: words("name"), reach: None, partner: true, created_at: at };
+        store.add_support_person(&person).await.unwrap();
+        let review = NewContractReview {
+            user_id: sam.id,
+            reviewed_on: date(2026, 3, 1),
+            reflection: Some(words("reflection")),
+            goals_note: None,
+            created_at: at,
+        };
+        store.add_contract_review(&review).await.unwrap();
+
+        edit(&store, "UPDATE contract_settings SET sign_plan = x'00' WHERE user_id = ?1", sam.id.0);
+        let error = store.contract_settings(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("contract_settings.sign_plan"), "{error}");
+        edit(
+            &store,
+            "UPDATE contract_settings SET sign_plan = NULL, phase_since = '2026-02-30' WHERE user_id = ?1",
+            sam.id.0,
+        );
+        let error = store.contract_settings(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("contract_settings.phase_since"), "{error}");
+        edit(&store, "UPDATE contract_goals SET what = x'' WHERE user_id = ?1", sam.id.0);
+        let error = store.goals(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("contract_goals.what"), "{error}");
+        edit(&store, "UPDATE contract_goals SET what = measure, due_on = '2026-13-01' WHERE user_id = ?1", sam.id.0);
+        let error = store.goals(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("contract_goals.due_on"), "{error}");
+        edit(&store, "UPDATE contract_goals SET due_on = '2026-06-01' WHERE user_id = ?1", sam.id.0);
+        edit(&store, "UPDATE goal_progress SET note = x'0102' WHERE user_id = ?1", sam.id.0);
+        let error = store.goals(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("goal_progress.note"), "{error}");
+        edit(&store, "UPDATE support_people SET name = x'00' WHERE user_id = ?1", sam.id.0);
+        let error = store.support_people(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("support_people.name"), "{error}");
+        edit(&store, "UPDATE contract_reviews SET reflection = x'' WHERE user_id = ?1", sam.id.0);
+        let error = store.contract_reviews(sam.id).await.unwrap_err().to_string();
+        assert!(error.contains("contract_reviews.reflection"), "{error}");
+
+        let connection = rusqlite::Connection::open(store.path()).unwrap();
+        for refused in [
+            "UPDATE goal_progress SET percent = 101 WHERE user_id = ?1",
+            "UPDATE contract_settings SET review_every_days = 0 WHERE user_id = ?1",
+            "UPDATE support_people SET partner = 2 WHERE user_id = ?1",
+            "UPDATE contract_goals SET due_on = 'next spring' WHERE user_id = ?1",
+        ] {
+            assert!(connection.execute(refused, [sam.id.0]).is_err(), "the schema refuses: {refused}");
+        }
     }
 }

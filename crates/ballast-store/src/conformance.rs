@@ -17,9 +17,11 @@ use jiff::Timestamp;
 use jiff::civil::{Date, date, time};
 
 use crate::{
-    AssessmentId, ChosenSign, CustomInstrument, FollowUp, ImportKey, ImportReport, Incident, IncidentId, JournalDraft,
-    JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, SessionChange, Store,
-    StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
+    AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, FollowUp, Goal, GoalId, GoalProgress,
+    GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock, NewAssessment,
+    NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId,
+    SessionChange, Store, StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportPerson, SupportPersonId,
+    SupportResource, ThrottleKey, TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -71,6 +73,11 @@ macro_rules! conformance_suite {
             the_journal_draft_is_saved_replaced_and_cleared,
             journal_unlocks_belong_to_a_session_and_end_with_it,
             deleting_a_journal_removes_all_of_it,
+            contract_settings_start_unset_then_are_replaced,
+            goals_are_listed_by_due_day_with_progress_oldest_first,
+            goals_are_changed_archived_and_added_to_only_by_their_owner,
+            support_people_are_listed_in_order_and_deleted_only_by_their_owner,
+            contract_reviews_are_listed_newest_first,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -286,10 +293,19 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
         store.save_journal_draft(user, &journal_draft(n)).await.unwrap();
         store.set_journal_unlock(user, session, &journal_key(n)).await.unwrap();
     }
+    let mut contract_ids = Vec::new();
+    for (user, n) in [(sam.id, 1), (kim.id, 2)] {
+        store.set_contract_settings(user, &contract_settings(n)).await.unwrap();
+        let goal = store.add_goal(&new_goal(user, n, date(2026, 6, 1))).await.unwrap();
+        assert!(store.add_goal_progress(user, goal, &progress(date(2026, 3, 1), 50, 5)).await.unwrap());
+        store.add_support_person(&support_person(user, n, true)).await.unwrap();
+        store.add_contract_review(&contract_review(user, date(2026, 3, 1), n)).await.unwrap();
+        contract_ids.push(goal);
+    }
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 17, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 22, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -314,6 +330,10 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
     assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
     assert_eq!(store.journal_unlock(sams_session).await.unwrap(), None);
+    assert_eq!(store.contract_settings(sam.id).await.unwrap(), None, "the contract goes with the account");
+    assert!(store.goals(sam.id).await.unwrap().is_empty());
+    assert!(store.support_people(sam.id).await.unwrap().is_empty());
+    assert!(store.contract_reviews(sam.id).await.unwrap().is_empty());
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
     assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(2)), "and her data key");
@@ -325,6 +345,12 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.journal_entries(kim.id).await.unwrap(), vec![journal_entry(kim.id, 2, 10)]);
     assert_eq!(store.journal_draft(kim.id).await.unwrap(), Some(journal_draft(2)));
     assert_eq!(store.journal_unlock(kims_session).await.unwrap(), Some(journal_key(2)));
+    assert_eq!(store.contract_settings(kim.id).await.unwrap(), Some(contract_settings(2)), "and her contract");
+    let kims_goals = store.goals(kim.id).await.unwrap();
+    assert_eq!(kims_goals.iter().map(|goal| goal.id).collect::<Vec<_>>(), vec![contract_ids[1]]);
+    assert_eq!(kims_goals[0].progress.len(), 1);
+    assert_eq!(store.support_people(kim.id).await.unwrap().len(), 1);
+    assert_eq!(store.contract_reviews(kim.id).await.unwrap().len(), 1);
     assert_eq!(store.user(kim.id).await.unwrap().map(|u| u.email), Some(email("kim")));
     // The email is free again.
     store.create_user(new_user("sam")).await.unwrap();
@@ -1460,4 +1486,283 @@ pub async fn deleting_a_journal_removes_all_of_it(store: Arc<dyn Store>) {
     assert!(store.create_journal_lock(sam.id, &journal_lock(4)).await.unwrap(), "sam can start again");
     store.add_journal_entry(&journal_entry(sam.id, 1, 30)).await.unwrap();
     assert_eq!(store.journal_entries(sam.id).await.unwrap(), vec![journal_entry(sam.id, 1, 30)], "the token is free");
+}
+
+fn contract_settings(n: u8) -> ContractSettings {
+    ContractSettings {
+        review_every_days: 91,
+        sign_plan: Some(sealed(&format!("plan {n}: call my sister"), "sign-plan")),
+        phase: Some("rest".into()),
+        phase_since: Some(date(2026, 2, n as i8)),
+        updated_at: at(i64::from(n)),
+    }
+}
+
+pub async fn contract_settings_start_unset_then_are_replaced(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.contract_settings(sam.id).await.unwrap(), None);
+
+    store.set_contract_settings(sam.id, &contract_settings(1)).await.unwrap();
+    assert_eq!(store.contract_settings(sam.id).await.unwrap(), Some(contract_settings(1)));
+    let bare = ContractSettings {
+        review_every_days: 366,
+        sign_plan: None,
+        phase: None,
+        phase_since: None,
+        updated_at: at(10),
+    };
+    store.set_contract_settings(sam.id, &bare).await.unwrap();
+    assert_eq!(
+        store.contract_settings(sam.id).await.unwrap(),
+        Some(bare.clone()),
+        "replaced whole, plan and phase too"
+    );
+    assert_eq!(rows_in(&store, sam.id, "contract_settings").await, Some(1), "one row per person");
+    assert_eq!(store.contract_settings(kim.id).await.unwrap(), None, "settings are per person");
+
+    for days in [0, 367] {
+        let refused = ContractSettings { review_every_days: days, ..contract_settings(2) };
+        assert!(store.set_contract_settings(sam.id, &refused).await.is_err(), "every {days} days is refused");
+    }
+    assert_eq!(store.contract_settings(sam.id).await.unwrap(), Some(bare.clone()), "and changes nothing");
+    let daily = ContractSettings { review_every_days: 1, ..contract_settings(3) };
+    store.set_contract_settings(kim.id, &daily).await.unwrap();
+    assert_eq!(store.contract_settings(kim.id).await.unwrap(), Some(daily));
+    assert_eq!(store.contract_settings(sam.id).await.unwrap(), Some(bare), "kim's leave sam's alone");
+}
+
+fn goal_text(n: u8) -> GoalText {
+    GoalText {
+        what: sealed(&format!("goal {n}: walk at lunch"), "goal-what"),
+        measure: sealed(&format!("goal {n}: days a week"), "goal-measure"),
+        target: sealed(&format!("goal {n}: three"), "goal-target"),
+        why: Some(sealed(&format!("goal {n}: to sleep better"), "goal-why")),
+    }
+}
+
+/// Goal `n`, due on `due_on`, added at `n` seconds.
+fn new_goal(user: UserId, n: u8, due_on: Date) -> NewGoal {
+    NewGoal { user_id: user, text: goal_text(n), due_on, created_at: at(i64::from(n)) }
+}
+
+fn goal_as_stored(id: GoalId, new: &NewGoal, progress: Vec<GoalProgress>) -> Goal {
+    Goal {
+        id,
+        user_id: new.user_id,
+        text: new.text.clone(),
+        due_on: new.due_on,
+        created_at: new.created_at,
+        updated_at: new.created_at,
+        archived_at: None,
+        progress,
+    }
+}
+
+fn progress(noted_on: Date, percent: u8, created: i64) -> GoalProgress {
+    GoalProgress {
+        noted_on,
+        percent,
+        note: Some(sealed(&format!("{percent}% on {noted_on}"), "progress-note")),
+        created_at: at(created),
+    }
+}
+
+pub async fn goals_are_listed_by_due_day_with_progress_oldest_first(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.goals(sam.id).await.unwrap().is_empty());
+    // Due days out of order, two on one day (listed as added), one without a why.
+    let news = vec![
+        new_goal(sam.id, 1, date(2026, 9, 1)),
+        new_goal(sam.id, 2, date(2026, 4, 15)),
+        NewGoal { text: GoalText { why: None, ..goal_text(3) }, ..new_goal(sam.id, 3, date(2026, 9, 1)) },
+        new_goal(sam.id, 4, date(2025, 12, 31)),
+    ];
+    let mut ids = Vec::new();
+    for new in &news {
+        ids.push(store.add_goal(new).await.unwrap());
+    }
+    let kims = store.add_goal(&new_goal(kim.id, 5, date(2026, 1, 1))).await.unwrap();
+
+    // Noted out of order: a note backfilled for an earlier day comes before one noted later
+    // but written first; on one day, the earlier written first. Both edges of the range fit.
+    let later = progress(date(2026, 3, 5), 40, 50);
+    let backfilled = GoalProgress { note: None, ..progress(date(2026, 3, 1), 0, 60) };
+    let same_day = progress(date(2026, 3, 5), 100, 70);
+    for noted in [&later, &backfilled, &same_day] {
+        assert!(store.add_goal_progress(sam.id, ids[0], noted).await.unwrap());
+    }
+    let only = progress(date(2026, 2, 1), 25, 80);
+    assert!(store.add_goal_progress(sam.id, ids[3], &only).await.unwrap());
+    assert!(store.add_goal_progress(kim.id, kims, &progress(date(2026, 1, 1), 90, 90)).await.unwrap());
+
+    let expected = vec![
+        goal_as_stored(ids[3], &news[3], vec![only.clone()]),
+        goal_as_stored(ids[1], &news[1], vec![]),
+        goal_as_stored(ids[0], &news[0], vec![backfilled, later, same_day]),
+        goal_as_stored(ids[2], &news[2], vec![]),
+    ];
+    assert_eq!(store.goals(sam.id).await.unwrap(), expected, "every field, by due day, progress oldest first");
+    let theirs = store.goals(kim.id).await.unwrap();
+    assert_eq!(theirs.iter().map(|goal| goal.id).collect::<Vec<_>>(), vec![kims], "kim sees only her own");
+    assert_eq!(theirs[0].progress.iter().map(|p| p.percent).collect::<Vec<_>>(), vec![90], "with only its progress");
+
+    let too_far = progress(date(2026, 3, 6), 101, 100);
+    assert!(store.add_goal_progress(sam.id, ids[3], &too_far).await.is_err(), "101% is refused");
+    assert_eq!(store.goals(sam.id).await.unwrap(), expected, "and stores nothing");
+}
+
+pub async fn goals_are_changed_archived_and_added_to_only_by_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let first = new_goal(sam.id, 1, date(2026, 5, 1));
+    let second = new_goal(sam.id, 2, date(2026, 6, 1));
+    let id = store.add_goal(&first).await.unwrap();
+    let other = store.add_goal(&second).await.unwrap();
+    let kims = store.add_goal(&new_goal(kim.id, 3, date(2026, 5, 1))).await.unwrap();
+    let missing = GoalId(id.0.max(other.0).max(kims.0) + 1000);
+    let goal = |store: Arc<dyn Store>, user: UserId, id: GoalId| async move {
+        store.goals(user).await.unwrap().into_iter().find(|goal| goal.id == id)
+    };
+
+    // Changing the due day moves the goal in the list; when it was added stays.
+    let changed = GoalText { why: None, ..goal_text(9) };
+    assert!(!store.update_goal(kim.id, id, &changed, date(2026, 7, 1), at(50)).await.unwrap(), "not kim's to change");
+    assert!(!store.update_goal(sam.id, missing, &changed, date(2026, 7, 1), at(50)).await.unwrap());
+    assert_eq!(goal(store.clone(), sam.id, id).await, Some(goal_as_stored(id, &first, vec![])), "unchanged");
+    assert!(store.update_goal(sam.id, id, &changed, date(2026, 7, 1), at(50)).await.unwrap());
+    let updated =
+        Goal { text: changed, due_on: date(2026, 7, 1), updated_at: at(50), ..goal_as_stored(id, &first, vec![]) };
+    let listed = store.goals(sam.id).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![goal_as_stored(other, &second, vec![]), updated.clone()],
+        "every field, moved after goal 2"
+    );
+
+    // Progress is added only to the person's own goal.
+    let noted = progress(date(2026, 4, 1), 30, 60);
+    assert!(!store.add_goal_progress(kim.id, id, &noted).await.unwrap(), "kim cannot add to sam's goal");
+    assert!(!store.add_goal_progress(sam.id, kims, &noted).await.unwrap(), "nor sam to kim's");
+    assert!(!store.add_goal_progress(sam.id, missing, &noted).await.unwrap());
+    assert_eq!(rows_in(&store, kim.id, "goal_progress").await, Some(0), "and neither stored anything");
+    assert_eq!(rows_in(&store, sam.id, "goal_progress").await, Some(0));
+    assert!(store.add_goal_progress(sam.id, id, &noted).await.unwrap());
+    let with_progress = Goal { progress: vec![noted.clone()], ..updated };
+    assert_eq!(goal(store.clone(), sam.id, id).await, Some(with_progress.clone()));
+    assert!(goal(store.clone(), kim.id, kims).await.unwrap().progress.is_empty());
+
+    // Archived once, the first time kept; still listed, still the person's.
+    assert!(!store.archive_goal(kim.id, id, at(70)).await.unwrap(), "kim cannot archive sam's goal");
+    assert!(!store.archive_goal(sam.id, missing, at(70)).await.unwrap());
+    assert_eq!(goal(store.clone(), sam.id, id).await.unwrap().archived_at, None);
+    assert!(store.archive_goal(sam.id, id, at(80)).await.unwrap());
+    let archived = Goal { archived_at: Some(at(80)), ..with_progress };
+    assert_eq!(goal(store.clone(), sam.id, id).await, Some(archived.clone()), "archived, nothing else changed");
+    assert!(store.archive_goal(sam.id, id, at(90)).await.unwrap(), "archiving again is no error");
+    assert_eq!(goal(store.clone(), sam.id, id).await, Some(archived), "and keeps the first time");
+    assert_eq!(store.goals(sam.id).await.unwrap().len(), 2, "archived goals are listed too");
+    assert_eq!(goal(store.clone(), sam.id, other).await.unwrap().archived_at, None, "the other is in progress");
+    assert_eq!(goal(store.clone(), kim.id, kims).await.unwrap().archived_at, None);
+}
+
+fn support_person(user: UserId, n: u8, partner: bool) -> NewSupportPerson {
+    NewSupportPerson {
+        user_id: user,
+        name: sealed(&format!("person {n}"), "support-name"),
+        reach: Some(sealed(&format!("phone {n}"), "support-reach")),
+        partner,
+        created_at: at(i64::from(n)),
+    }
+}
+
+fn support_person_as_stored(id: SupportPersonId, new: &NewSupportPerson) -> SupportPerson {
+    SupportPerson {
+        id,
+        user_id: new.user_id,
+        name: new.name.clone(),
+        reach: new.reach.clone(),
+        partner: new.partner,
+        created_at: new.created_at,
+    }
+}
+
+pub async fn support_people_are_listed_in_order_and_deleted_only_by_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.support_people(sam.id).await.unwrap().is_empty());
+    let news = vec![
+        support_person(sam.id, 1, true),
+        NewSupportPerson { reach: None, ..support_person(sam.id, 2, false) },
+        support_person(sam.id, 3, false),
+    ];
+    let mut ids = Vec::new();
+    for new in &news {
+        ids.push(store.add_support_person(new).await.unwrap());
+    }
+    let kims = store.add_support_person(&support_person(kim.id, 4, true)).await.unwrap();
+    let expected: Vec<SupportPerson> =
+        ids.iter().zip(&news).map(|(id, new)| support_person_as_stored(*id, new)).collect();
+    assert_eq!(store.support_people(sam.id).await.unwrap(), expected, "every field, in the order added");
+    assert_eq!(
+        store.support_people(kim.id).await.unwrap(),
+        vec![support_person_as_stored(kims, &support_person(kim.id, 4, true))],
+        "kim sees only her own"
+    );
+
+    assert!(!store.delete_support_person(kim.id, ids[1]).await.unwrap(), "kim cannot delete sam's");
+    assert!(!store.delete_support_person(sam.id, kims).await.unwrap(), "nor sam kim's");
+    assert!(!store.delete_support_person(sam.id, SupportPersonId(ids[2].0.max(kims.0) + 1000)).await.unwrap());
+    assert_eq!(store.support_people(sam.id).await.unwrap(), expected, "and nothing changed trying");
+    assert!(store.delete_support_person(sam.id, ids[1]).await.unwrap());
+    assert!(!store.delete_support_person(sam.id, ids[1]).await.unwrap(), "deleting twice finds nothing");
+    assert_eq!(store.support_people(sam.id).await.unwrap(), vec![expected[0].clone(), expected[2].clone()]);
+    assert_eq!(store.support_people(kim.id).await.unwrap().len(), 1, "kim's stays");
+}
+
+/// Review `n`, of `reviewed_on`, added at `n` seconds.
+fn contract_review(user: UserId, reviewed_on: Date, n: u8) -> NewContractReview {
+    NewContractReview {
+        user_id: user,
+        reviewed_on,
+        reflection: Some(sealed(&format!("review {n}: steadier"), "review-reflection")),
+        goals_note: Some(sealed(&format!("review {n}: walking twice a week"), "review-goals")),
+        created_at: at(i64::from(n)),
+    }
+}
+
+fn contract_review_as_stored(id: ReviewId, new: &NewContractReview) -> ContractReview {
+    ContractReview {
+        id,
+        user_id: new.user_id,
+        reviewed_on: new.reviewed_on,
+        reflection: new.reflection.clone(),
+        goals_note: new.goals_note.clone(),
+        created_at: new.created_at,
+    }
+}
+
+pub async fn contract_reviews_are_listed_newest_first(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.contract_reviews(sam.id).await.unwrap().is_empty());
+    // Days out of order; two on one day, the later added listed first; one with no words at all.
+    let news = vec![
+        contract_review(sam.id, date(2026, 3, 1), 1),
+        contract_review(sam.id, date(2026, 6, 1), 2),
+        NewContractReview { reflection: None, goals_note: None, ..contract_review(sam.id, date(2026, 3, 1), 3) },
+        contract_review(sam.id, date(2025, 12, 1), 4),
+    ];
+    let mut ids = Vec::new();
+    for new in &news {
+        ids.push(store.add_contract_review(new).await.unwrap());
+    }
+    let kims = store.add_contract_review(&contract_review(kim.id, date(2026, 7, 1), 5)).await.unwrap();
+
+    let expected: Vec<ContractReview> =
+        [1, 2, 0, 3].into_iter().map(|n| contract_review_as_stored(ids[n], &news[n])).collect();
+    assert_eq!(store.contract_reviews(sam.id).await.unwrap(), expected, "every field, newest first");
+    let theirs = store.contract_reviews(kim.id).await.unwrap();
+    assert_eq!(theirs.iter().map(|review| review.id).collect::<Vec<_>>(), vec![kims], "kim sees only her own");
 }

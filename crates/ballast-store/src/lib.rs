@@ -21,10 +21,11 @@ use jiff::civil::Date;
 
 pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportKey, ImportReport, Incident,
-    IncidentId, JournalDraft, JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser,
-    NewWorkSession, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession,
-    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
+    Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
+    GoalId, GoalProgress, GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry,
+    JournalLock, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser,
+    NewWorkSession, ReviewId, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession,
+    SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -252,6 +253,43 @@ pub trait Store: Send + Sync + 'static {
     async fn set_journal_unlock(&self, user: UserId, session: SessionId, wrapped: &WrappedKey) -> StoreResult<()>;
     /// Locks the journal in every session of the person.
     async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()>;
+
+    // --- self-care contract ----------------------------------------------------------------
+    //
+    // The person's words (goals, notes, names, plans, reflections) are sealed with their data
+    // key before they reach the store.
+
+    /// The person's contract settings, or `None` if they have never saved any (defaults apply).
+    async fn contract_settings(&self, user: UserId) -> StoreResult<Option<ContractSettings>>;
+    /// Creates or replaces the person's contract settings (one row per person).
+    async fn set_contract_settings(&self, user: UserId, settings: &ContractSettings) -> StoreResult<()>;
+    /// Adds a goal, not archived and with no progress yet.
+    async fn add_goal(&self, goal: &NewGoal) -> StoreResult<GoalId>;
+    /// Replaces the words, due day and `updated_at` of the person's own goal; false if not theirs.
+    async fn update_goal(
+        &self,
+        user: UserId,
+        id: GoalId,
+        text: &GoalText,
+        due_on: Date,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Archives the person's own goal, keeping the first `archived_at` if already archived; false if not theirs.
+    async fn archive_goal(&self, user: UserId, id: GoalId, at: Timestamp) -> StoreResult<bool>;
+    /// The person's goals, archived ones too, by due day then as added, each with its progress oldest first.
+    async fn goals(&self, user: UserId) -> StoreResult<Vec<Goal>>;
+    /// Adds a progress note to the person's own goal; false (and nothing stored) if the goal is not theirs.
+    async fn add_goal_progress(&self, user: UserId, goal: GoalId, progress: &GoalProgress) -> StoreResult<bool>;
+    /// The people who support the person, in the order they were added.
+    async fn support_people(&self, user: UserId) -> StoreResult<Vec<SupportPerson>>;
+    /// Adds someone to the end of the person's list.
+    async fn add_support_person(&self, person: &NewSupportPerson) -> StoreResult<SupportPersonId>;
+    /// Deletes one person from the list, only if the list is `user`'s.
+    async fn delete_support_person(&self, user: UserId, id: SupportPersonId) -> StoreResult<bool>;
+    /// Records one review of the person's contract.
+    async fn add_contract_review(&self, review: &NewContractReview) -> StoreResult<ReviewId>;
+    /// The person's reviews, newest first (by `reviewed_on`, then most recently added).
+    async fn contract_reviews(&self, user: UserId) -> StoreResult<Vec<ContractReview>>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

@@ -272,3 +272,112 @@ pub struct JournalDraft {
     pub body: Sealed,
     pub saved_at: Timestamp,
 }
+
+/// The database identifier of one goal of the self-care contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GoalId(pub i64);
+
+/// A goal's words, sealed with the person's data key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalText {
+    pub what: Sealed,
+    pub measure: Sealed,
+    pub target: Sealed,
+    pub why: Option<Sealed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGoal {
+    pub user_id: UserId,
+    pub text: GoalText,
+    /// The person's own calendar day it is due.
+    pub due_on: Date,
+    pub created_at: Timestamp,
+}
+
+/// One note of how far a goal has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalProgress {
+    /// The person's own calendar day it was noted.
+    pub noted_on: Date,
+    /// 0 to 100.
+    pub percent: u8,
+    pub note: Option<Sealed>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Goal {
+    pub id: GoalId,
+    pub user_id: UserId,
+    pub text: GoalText,
+    pub due_on: Date,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub archived_at: Option<Timestamp>,
+    /// The progress noted so far, oldest first.
+    pub progress: Vec<GoalProgress>,
+}
+
+/// The database identifier of one person in someone's support network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SupportPersonId(pub i64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSupportPerson {
+    pub user_id: UserId,
+    pub name: Sealed,
+    /// How to reach them, in the person's words.
+    pub reach: Option<Sealed>,
+    /// An accountability partner (else someone who supports them).
+    pub partner: bool,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportPerson {
+    pub id: SupportPersonId,
+    pub user_id: UserId,
+    pub name: Sealed,
+    pub reach: Option<Sealed>,
+    pub partner: bool,
+    pub created_at: Timestamp,
+}
+
+/// The person's contract settings; one row per person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractSettings {
+    /// Days between reviews, 1 to 366.
+    pub review_every_days: u16,
+    /// "When I notice these, I will…"
+    pub sign_plan: Option<Sealed>,
+    /// A recovery phase id (ballast_core::contract::Phase), if the person is in one.
+    pub phase: Option<String>,
+    pub phase_since: Option<Date>,
+    pub updated_at: Timestamp,
+}
+
+/// The database identifier of one review of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReviewId(pub i64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContractReview {
+    pub user_id: UserId,
+    /// The person's own calendar day of the review.
+    pub reviewed_on: Date,
+    pub reflection: Option<Sealed>,
+    /// What the person saw in their goals at the review, in their words.
+    pub goals_note: Option<Sealed>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractReview {
+    pub id: ReviewId,
+    pub user_id: UserId,
+    pub reviewed_on: Date,
+    pub reflection: Option<Sealed>,
+    pub goals_note: Option<Sealed>,
+    pub created_at: Timestamp,
+}

@@ -19,9 +19,20 @@ use crate::error::WebError;
 /// Where a sealed value lives; part of what it is bound to.
 #[derive(Debug, Clone, Copy)]
 pub enum Place<'a> {
-    CheckInNote { day: jiff::civil::Date },
-    CheckInRestorer { day: jiff::civil::Date },
-    WarningSign { sign: &'a str },
+    CheckInNote {
+        day: jiff::civil::Date,
+    },
+    CheckInRestorer {
+        day: jiff::civil::Date,
+    },
+    WarningSign {
+        sign: &'a str,
+    },
+    /// A field of the self-care contract (`goal-what`, `support-name`, `review-reflection`…).
+    /// Bound to its owner and field, not to a row: contract rows get their ids on insert.
+    Contract {
+        field: &'static str,
+    },
 }
 
 impl Place<'_> {
@@ -30,6 +41,7 @@ impl Place<'_> {
             Place::CheckInNote { day } => format!("user:{user}/check-in/{day}/note"),
             Place::CheckInRestorer { day } => format!("user:{user}/check-in/{day}/restorer"),
             Place::WarningSign { sign } => format!("user:{user}/warning-sign/{sign}"),
+            Place::Contract { field } => format!("user:{user}/contract/{field}"),
         }
         .into_bytes()
     }

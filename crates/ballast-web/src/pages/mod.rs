@@ -5,6 +5,7 @@ mod admin;
 mod assessments;
 mod assets;
 mod check_in;
+mod contract;
 mod exposure;
 mod health;
 mod home;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(exposure::routes())
         .merge(journal::routes())
+        .merge(contract::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

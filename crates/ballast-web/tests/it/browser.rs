@@ -56,6 +56,11 @@ async fn checking_in_by_keyboard_shows_on_the_dashboard_and_is_accessible() {
 }
 
 #[tokio::test]
+async fn writing_a_contract_and_reviewing_it_is_accessible() {
+    in_browser(contract_journey).await;
+}
+
+#[tokio::test]
 async fn writing_in_the_private_journal_is_keyboard_friendly_and_accessible() {
     in_browser(journal_journey).await;
 }
@@ -660,6 +665,95 @@ async fn check_in_journey(c: Client, app: TestApp) {
     c.goto(&format!("{}/account/time-zone", app.base)).await.unwrap();
     arrive(&c, "Your time zone").await;
     check_page(&c, "time zone").await;
+}
+
+// --- self-care contract ----------------------------------------------------------------------
+
+const CONTRACTOR: &str = "ines.batista@example.org";
+
+async fn contract_journey(c: Client, app: TestApp) {
+    register(&c, &app, CONTRACTOR).await;
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/contract']").await;
+    arrive(&c, "Your self-care contract").await;
+    check_page(&c, "contract, empty").await;
+
+    // A goal by keyboard, with a date that has passed fixed from the error summary.
+    leave(&c).await;
+    click_link(&c, "Add a goal").await;
+    arrive(&c, "Add a goal").await;
+    check_page(&c, "add a goal").await;
+    type_into(&c, "what", "Take a real lunch break").await;
+    press(&c, Key::Tab).await;
+    type_into_focused(&c, "Days a week").await;
+    press(&c, Key::Tab).await;
+    type_into_focused(&c, "Three every week").await;
+    // The date field is left empty: the summary says so.
+    type_into(&c, "why", "Afternoons go better").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Error: Add a goal").await;
+    check_page(&c, "add a goal, with an error").await;
+    assert_eq!(summary_links(&c).await, vec![owned(("due_on", "Choose a date to aim for."))]);
+    assert_eq!(value_of(&c, "what").await, "Take a real lunch break", "what was typed is kept");
+    let due = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .checked_add(jiff::Span::new().days(40))
+        .unwrap();
+    c.execute("document.getElementById('due_on').value = arguments[0];", vec![json!(due.to_string())]).await.unwrap();
+    leave(&c).await;
+    click(&c, "main form button[type='submit']").await;
+    arrive(&c, "Your self-care contract").await;
+    check_page(&c, "contract with a goal").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Saved the goal.");
+
+    // A person, progress, a plan for the warning signs.
+    type_into(&c, "name", "Priya").await;
+    click(&c, "input[name='partner']").await;
+    leave(&c).await;
+    click(&c, "form[action='/contract/people'] button").await;
+    arrive(&c, "Your self-care contract").await;
+    assert!(text_of(&c, ".people-list").await.contains("Priya (accountability partner)"));
+    leave(&c).await;
+    click_link(&c, "Take a real lunch break").await;
+    arrive(&c, "A goal in your contract").await;
+    check_page(&c, "a goal").await;
+    type_into(&c, "percent", "30").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "A goal in your contract").await;
+    assert!(text_of(&c, "main").await.contains("30%"));
+    c.goto(&format!("{}/contract/plan", app.base)).await.unwrap();
+    arrive(&c, "When my warning signs show").await;
+    check_page(&c, "warning-sign plan").await;
+    type_into(&c, "sign_plan", "Tell Priya and take the evening off.").await;
+    leave(&c).await;
+    click(&c, "main form button[type='submit']").await;
+    arrive(&c, "Your self-care contract").await;
+
+    // A recovery phase and a review.
+    c.goto(&format!("{}/contract/phase", app.base)).await.unwrap();
+    arrive(&c, "Recovery phase").await;
+    check_page(&c, "recovery phase").await;
+    click(&c, "input[name='phase'][value='rest']").await;
+    leave(&c).await;
+    click(&c, "main form button[type='submit']").await;
+    arrive(&c, "Your self-care contract").await;
+    check_page(&c, "contract in a phase").await;
+    leave(&c).await;
+    click_link(&c, "Review now").await;
+    arrive(&c, "Review your contract").await;
+    check_page(&c, "review").await;
+    type_into(&c, "reflection", "A steadier month than the last.").await;
+    leave(&c).await;
+    click(&c, "main form button[type='submit']").await;
+    arrive(&c, "Your self-care contract").await;
+    check_page(&c, "contract after a review").await;
+    assert!(text_of(&c, ".review-story").await.contains("A steadier month than the last."));
+    c.goto(&format!("{}/contract/print", app.base)).await.unwrap();
+    arrive(&c, "My self-care contract").await;
+    check_page(&c, "printable contract").await;
 }
 
 // --- private journal -------------------------------------------------------------------------

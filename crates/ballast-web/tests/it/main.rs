@@ -6,6 +6,7 @@ mod api;
 mod assessments;
 mod browser;
 mod check_ins;
+mod contract;
 mod exposure;
 mod flows;
 mod journal;
