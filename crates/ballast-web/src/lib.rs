@@ -31,6 +31,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
 pub use config::WebConfig;
+pub use security::passwords::temporary_password;
 pub use state::AppState;
 
 /// The whole application, ready to serve.

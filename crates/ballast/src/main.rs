@@ -48,6 +48,12 @@ enum Command {
 enum UserCommand {
     /// List accounts: id, role, email, created.
     List,
+    /// Give an account a new temporary password and sign it out everywhere. Their private
+    /// journal stays sealed under the old password: only their recovery key opens it.
+    ResetPassword {
+        /// The account's email address.
+        email: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -90,7 +96,36 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::User(UserCommand::ResetPassword { email }) => reset_password(&settings, &email).await,
     }
+}
+
+/// An operator's password reset, for someone who cannot sign in. The embedded store's running
+/// server caches sessions, so with SQLite the server must be stopped first (the data-folder
+/// lock says whether it is).
+async fn reset_password(settings: &Settings, email: &str) -> anyhow::Result<()> {
+    let _lock = match &settings.database {
+        DatabaseChoice::Sqlite { data_dir } => Some(lock_data_dir(data_dir)?),
+        DatabaseChoice::Postgres { .. } => None,
+    };
+    let store = open_store(settings).await?;
+    store.check_ready().await?;
+    let email = ballast_core::Email::parse(email).map_err(|problem| anyhow::anyhow!("{problem}"))?;
+    let Some(found) = store.user_credentials(&email).await? else {
+        anyhow::bail!("there is no account with the email address {email}");
+    };
+    let (password, hash) = ballast_web::temporary_password()?;
+    store.set_password(found.user.id, &hash, None).await?;
+    println!("The new temporary password for {email} is:\n\n    {password}\n");
+    println!("Every session of the account has ended. Give them the password privately and ask them to");
+    println!("choose their own on their account page after signing in.");
+    if store.journal_lock(found.user.id).await?.is_some() {
+        println!();
+        println!("They have a private journal. It stays sealed under their old password: only the");
+        println!("recovery key they were shown when they started it can open it now. Without that key");
+        println!("the journal cannot be opened by anyone, you included.");
+    }
+    Ok(())
 }
 
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {

@@ -124,6 +124,52 @@ async fn the_instance_key_is_made_once_and_checked_at_every_start() {
 }
 
 #[tokio::test]
+async fn an_operator_resets_a_password_and_is_told_about_the_journal() {
+    use ballast_store::Store;
+
+    let folder = tempfile::tempdir().unwrap();
+    let data = folder.path().join("ballast-data");
+    let store = ballast_store_sqlite::SqliteStore::open_in(&data).unwrap();
+    store.migrate().await.unwrap();
+    let new_user = ballast_store::NewUser {
+        email: ballast_core::Email::parse("lee@example.org").unwrap(),
+        password_hash: "old".into(),
+        time_zone: ballast_core::TimeZoneName::utc(),
+        created_at: jiff::Timestamp::now(),
+    };
+    let user = store.create_user(new_user).await.unwrap();
+    let key = ballast_core::sealing::DataKey::from_bytes([1; 32]);
+    let wrapping = ballast_core::sealing::PassphraseKey::from_derived([2; 32]);
+    let lock = ballast_store::JournalLock {
+        password_salt: vec![0; 16],
+        by_password: key.wrap(&wrapping, [3; 24]),
+        recovery_salt: vec![1; 16],
+        by_recovery: key.wrap(&wrapping, [4; 24]),
+        created_at: jiff::Timestamp::now(),
+    };
+    store.create_journal_lock(user.id, &lock).await.unwrap();
+    drop(store);
+
+    let (ok, text) = output(ballast(folder.path()).args(["user", "reset-password", "nobody@example.org"]));
+    assert!(!ok && text.contains("there is no account with the email address nobody@example.org"), "{text}");
+    let (ok, text) = output(ballast(folder.path()).args(["user", "reset-password", "LEE@example.org"]));
+    assert!(ok, "{text}");
+    assert!(text.contains("only the\nrecovery key") || text.contains("recovery key they were shown"), "{text}");
+    let password =
+        text.lines().map(str::trim).find(|l| l.len() == 20).expect("the password on its own line").to_owned();
+    let store = ballast_store_sqlite::SqliteStore::open_in(&data).unwrap();
+    let hash = store.password_hash(user.id).await.unwrap().unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(&password), "{hash}");
+
+    // While a server holds the folder, the reset is refused rather than racing its caches.
+    drop(store);
+    let server = serve(ballast(folder.path()));
+    wait_ready(&server.url).await;
+    let (ok, text) = output(ballast(folder.path()).args(["user", "reset-password", "lee@example.org"]));
+    assert!(!ok && text.contains("another `ballast serve` is already using"), "{text}");
+}
+
+#[tokio::test]
 async fn migrate_applies_once() {
     let folder = tempfile::tempdir().unwrap();
     let (ok, text) = output(ballast(folder.path()).args(["migrate", "--data-dir", "db"]));

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/journal/unlock", post(unlock))
         .route("/journal/lock", post(lock))
         .route("/journal/recover", get(show_recover).post(recover))
+        .route("/journal/discard", post(discard))
         .route("/journal/new", get(show_new).post(add))
         .route("/journal/draft", post(save_draft))
         .route("/journal/export", get(export))
@@ -95,6 +96,7 @@ fn notice_text(id: &str) -> Option<&'static str> {
         "deleted" => Some("Deleted the entry."),
         "locked" => Some("Your journal is locked on every device. Your password opens it again."),
         "recovered" => Some("Your journal is open again, and sealed under your current password."),
+        "discarded" => Some("Your old journal and its entries are deleted. You can start a new one below."),
         _ => None,
     }
 }
@@ -277,6 +279,29 @@ async fn recover(
         return Ok(invalid(recover_page(&current, &csrf, errors)));
     }
     Ok(see_other("/journal?notice=recovered", &[]))
+}
+
+/// Deletes a journal that can no longer be opened (or that the person no longer wants), with
+/// every entry and the draft, so they can start again. Needs the password and a ticked box.
+async fn discard(
+    State(state): State<AppState>,
+    SignedIn(current): SignedIn,
+    Extension(csrf): Extension<CsrfToken>,
+    ClientAddress(address): ClientAddress,
+    FormInput(typed): FormInput<Typed>,
+) -> Result<Response, PageError> {
+    let mut errors = FieldErrors::default();
+    if !typed.contains_key("discard_understood") {
+        errors.add("discard_understood", "Tick the box to confirm that every entry will be deleted.");
+    }
+    let typed_password = typed.get("discard_password").map(String::as_str).unwrap_or_default();
+    confirm_password(&state, &current, &address, typed_password, "discard_password", &mut errors).await?;
+    if !errors.is_empty() {
+        return Ok(invalid(recover_page(&current, &csrf, errors)));
+    }
+    state.store.delete_journal(current.user.id).await?;
+    tracing::info!(user = current.user.id.0, "journal deleted by its owner");
+    Ok(see_other("/journal?notice=discarded", &[]))
 }
 
 // --- writing -----------------------------------------------------------------------------------

@@ -55,6 +55,17 @@ pub async fn verify(state: &AppState, password: &Password, stored: Option<String
     .map_err(WebError::internal)
 }
 
+/// A new random password for an operator's reset: 20 characters from a 32-letter alphabet
+/// (100 bits), with its argon2id hash. The person signs in with it and chooses their own.
+pub fn temporary_password() -> Result<(String, String), WebError> {
+    const ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz23456789-";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(WebError::internal)?;
+    let password: String = bytes.iter().map(|b| char::from(ALPHABET[usize::from(b % 32)])).collect();
+    let hash = hash_now(&password).map_err(WebError::internal)?;
+    Ok((password, hash))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,6 +208,23 @@ async fn a_password_change_keeps_the_journal_and_a_reset_needs_the_recovery_key(
     after.post("/journal/lock", &[]).await;
     assert_eq!(after.post("/journal/unlock", &[("password", reset_password)]).await.status, 303);
     after.get(&entry).await.assert_contains("Why I still do this work");
+
+    // Without a recovery key, the only way on is to delete the journal and start again.
+    let refused = after.post("/journal/discard", &[("discard_password", reset_password)]).await;
+    assert_eq!(refused.status, 422);
+    refused.assert_contains("Tick the box to confirm");
+    let refused = after.post("/journal/discard", &[("discard_understood", "on"), ("discard_password", "wrong")]).await;
+    assert_eq!(refused.status, 422);
+    after.get(&entry).await.assert_contains("Why I still do this work");
+    let discarded =
+        after.post("/journal/discard", &[("discard_understood", "on"), ("discard_password", reset_password)]).await;
+    assert_eq!(discarded.location(), "/journal?notice=discarded");
+    after
+        .get(discarded.location())
+        .await
+        .assert_contains("Your old journal and its entries are deleted.")
+        .assert_contains("Before you start");
+    assert!(app.store.journal_entries(user).await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
