@@ -5,7 +5,8 @@
 //! them unsealed for longer than a request.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -43,12 +44,24 @@ pub fn routes() -> Router<AppState> {
         .route("/journal/{token}/delete", post(delete))
 }
 
-/// The journal key for this request, or the page to show instead (start or unlock).
-async fn open_or_redirect(state: &AppState, current: &Current, headers: &HeaderMap) -> Result<JournalKey, Response> {
-    match journal_keys::state_of(state, current, headers).await {
-        Ok(JournalState::Open(key)) => Ok(key),
-        Ok(JournalState::NotStarted | JournalState::Locked) => Err(see_other("/journal", &[])),
-        Err(error) => Err(PageError(error).into_response()),
+/// A handler's proof that the person's journal is open in this session. Anyone signed in
+/// whose journal is not (not started, or locked) is sent to `/journal` to start or unlock it;
+/// anyone else, to sign in.
+struct OpenJournal {
+    current: Current,
+    key: JournalKey,
+}
+
+impl FromRequestParts<AppState> for OpenJournal {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedIn(current) = SignedIn::from_request_parts(parts, state).await?;
+        match journal_keys::state_of(state, &current, &parts.headers).await {
+            Ok(JournalState::Open(key)) => Ok(OpenJournal { current, key }),
+            Ok(JournalState::NotStarted | JournalState::Locked) => Err(see_other("/journal", &[])),
+            Err(error) => Err(PageError(error).into_response()),
+        }
     }
 }
 
@@ -373,15 +386,10 @@ struct NewQuery {
 
 async fn show_new(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
+    OpenJournal { current, key }: OpenJournal,
     Extension(csrf): Extension<CsrfToken>,
-    headers: HeaderMap,
     Query(query): Query<NewQuery>,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let (prompt, body) = match state.store.journal_draft(current.user.id).await? {
         Some(draft) => (draft.prompt.unwrap_or_default(), key.open_draft(&draft.body)?),
         None => (query.prompt.clone(), String::new()),
@@ -421,15 +429,10 @@ fn parse_entry(typed: &Typed, errors: &mut FieldErrors) -> (Option<String>, Stri
 
 async fn add(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
+    OpenJournal { current, key }: OpenJournal,
     Extension(csrf): Extension<CsrfToken>,
-    headers: HeaderMap,
     FormInput(typed): FormInput<Typed>,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let mut errors = FieldErrors::default();
     let (prompt, body) = parse_entry(&typed, &mut errors);
     if !errors.is_empty() {
@@ -455,15 +458,10 @@ async fn add(
 /// 204), or by the "Save draft" button without JavaScript (answered with the form again).
 async fn save_draft(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
+    OpenJournal { current, key }: OpenJournal,
     Extension(csrf): Extension<CsrfToken>,
-    headers: HeaderMap,
     FormInput(typed): FormInput<Typed>,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let mut errors = FieldErrors::default();
     let (prompt, body) = parse_entry(&typed, &mut errors);
     let by_script = typed.contains_key("autosave");
@@ -510,16 +508,11 @@ async fn own_entry(state: &AppState, current: &Current, token: &str) -> Result<J
 
 async fn read(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
+    OpenJournal { current, key }: OpenJournal,
     Extension(csrf): Extension<CsrfToken>,
-    headers: HeaderMap,
     Path(token): Path<String>,
     Query(query): Query<ReadQuery>,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let entry = own_entry(&state, &current, &token).await?;
     let written = display_time(entry.created_at);
     Ok(html(&EntryPage {
@@ -535,15 +528,10 @@ async fn read(
 
 async fn show_edit(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
+    OpenJournal { current, key }: OpenJournal,
     Extension(csrf): Extension<CsrfToken>,
-    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let entry = own_entry(&state, &current, &token).await?;
     let body = key.open_entry(&entry.token, &entry.body)?;
     let prompt = entry.prompt.unwrap_or_default();
@@ -552,16 +540,11 @@ async fn show_edit(
 
 async fn edit(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
+    OpenJournal { current, key }: OpenJournal,
     Extension(csrf): Extension<CsrfToken>,
-    headers: HeaderMap,
     Path(token): Path<String>,
     FormInput(typed): FormInput<Typed>,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let entry = own_entry(&state, &current, &token).await?;
     let mut errors = FieldErrors::default();
     let (prompt, body) = parse_entry(&typed, &mut errors);
@@ -597,13 +580,8 @@ async fn delete(
 /// person, only while their journal is unlocked, and never cached.
 async fn export(
     State(state): State<AppState>,
-    SignedIn(current): SignedIn,
-    headers: HeaderMap,
+    OpenJournal { current, key }: OpenJournal,
 ) -> Result<Response, PageError> {
-    let key = match open_or_redirect(&state, &current, &headers).await {
-        Ok(key) => key,
-        Err(redirect) => return Ok(redirect),
-    };
     let mut entries = state.store.journal_entries(current.user.id).await?;
     entries.reverse();
     let mut text = String::from("# My Ballast journal\n");
