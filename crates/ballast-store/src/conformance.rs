@@ -18,8 +18,9 @@ use jiff::civil::{Date, date, time};
 
 use crate::{
     AssessmentId, ChosenSign, CustomInstrument, FollowUp, ImportKey, ImportReport, Incident, IncidentId, JournalDraft,
-    JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, SessionChange, Store,
-    StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
+    JournalEntry, JournalLock, KitContact, KitStatementId, KitUse, NewAssessment, NewIncident, NewSession, NewUser,
+    NewWorkSession, SessionChange, Store, StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource,
+    ThrottleKey, TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -71,6 +72,9 @@ macro_rules! conformance_suite {
             the_journal_draft_is_saved_replaced_and_cleared,
             journal_unlocks_belong_to_a_session_and_end_with_it,
             deleting_a_journal_removes_all_of_it,
+            kit_statements_are_kept_in_order_and_belong_to_their_owner,
+            the_kit_contact_is_set_replaced_and_cleared,
+            kit_uses_are_listed_by_half_open_range_earliest_first,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -285,11 +289,14 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
         store.add_journal_entry(&journal_entry(user, n, 10)).await.unwrap();
         store.save_journal_draft(user, &journal_draft(n)).await.unwrap();
         store.set_journal_unlock(user, session, &journal_key(n)).await.unwrap();
+        store.add_kit_statement(user, &sealed("I am allowed to rest", "statement"), at(5)).await.unwrap();
+        store.set_kit_contact(user, &kit_contact(n)).await.unwrap();
+        store.record_kit_use(user, "box-breathing", at(6)).await.unwrap();
     }
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 17, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 20, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -314,6 +321,9 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
     assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
     assert_eq!(store.journal_unlock(sams_session).await.unwrap(), None);
+    assert!(store.kit_statements(sam.id).await.unwrap().is_empty(), "the kit goes with the account");
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), None);
+    assert!(store.kit_uses(sam.id, at(-1_000_000), at(1_000_000)).await.unwrap().is_empty());
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
     assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(2)), "and her data key");
@@ -325,6 +335,9 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.journal_entries(kim.id).await.unwrap(), vec![journal_entry(kim.id, 2, 10)]);
     assert_eq!(store.journal_draft(kim.id).await.unwrap(), Some(journal_draft(2)));
     assert_eq!(store.journal_unlock(kims_session).await.unwrap(), Some(journal_key(2)));
+    assert_eq!(store.kit_statements(kim.id).await.unwrap().len(), 1, "and her rescue kit");
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), Some(kit_contact(2)));
+    assert_eq!(store.kit_uses(kim.id, at(0), at(100)).await.unwrap().len(), 1);
     assert_eq!(store.user(kim.id).await.unwrap().map(|u| u.email), Some(email("kim")));
     // The email is free again.
     store.create_user(new_user("sam")).await.unwrap();
@@ -1460,4 +1473,98 @@ pub async fn deleting_a_journal_removes_all_of_it(store: Arc<dyn Store>) {
     assert!(store.create_journal_lock(sam.id, &journal_lock(4)).await.unwrap(), "sam can start again");
     store.add_journal_entry(&journal_entry(sam.id, 1, 30)).await.unwrap();
     assert_eq!(store.journal_entries(sam.id).await.unwrap(), vec![journal_entry(sam.id, 1, 30)], "the token is free");
+}
+
+/// A contact as the web layer stores it; `n` varies every field, and odd `n` have no phone.
+fn kit_contact(n: u8) -> KitContact {
+    KitContact {
+        name: sealed(&format!("colleague {n}"), "name"),
+        email: Some(sealed(&format!("colleague{n}@example.org"), "email")),
+        phone: (n % 2 == 0).then(|| sealed(&format!("+44 7700 90012{n}"), "phone")),
+        message: sealed("Rough day — got five minutes?", "message"),
+        updated_at: at(i64::from(n)),
+    }
+}
+
+pub async fn kit_statements_are_kept_in_order_and_belong_to_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.kit_statements(sam.id).await.unwrap().is_empty());
+
+    let first = store.add_kit_statement(sam.id, &sealed("one", "statement"), at(10)).await.unwrap();
+    let second = store.add_kit_statement(sam.id, &sealed("two", "statement"), at(5)).await.unwrap();
+    let kims = store.add_kit_statement(kim.id, &sealed("kim's", "statement"), at(7)).await.unwrap();
+    assert_ne!(first, second);
+    let listed = store.kit_statements(sam.id).await.unwrap();
+    assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), [first, second], "in the order added");
+    assert_eq!(listed[0].text, sealed("one", "statement"));
+    assert_eq!((listed[1].created_at, listed[1].updated_at), (at(5), at(5)));
+
+    assert!(store.update_kit_statement(sam.id, second, &sealed("two, rewritten", "statement"), at(20)).await.unwrap());
+    let listed = store.kit_statements(sam.id).await.unwrap();
+    assert_eq!(listed[1].text, sealed("two, rewritten", "statement"));
+    assert_eq!((listed[1].created_at, listed[1].updated_at), (at(5), at(20)), "keeps when it was written");
+    assert_eq!(listed[1].id, second, "and its place");
+
+    assert!(!store.update_kit_statement(kim.id, first, &sealed("kim was here", "statement"), at(30)).await.unwrap());
+    assert!(!store.delete_kit_statement(kim.id, first).await.unwrap(), "kim cannot delete sam's");
+    assert!(!store.delete_kit_statement(sam.id, KitStatementId(kims.0 + 1000)).await.unwrap());
+    assert_eq!(store.kit_statements(sam.id).await.unwrap()[0].text, sealed("one", "statement"), "untouched");
+
+    assert!(store.delete_kit_statement(sam.id, first).await.unwrap());
+    assert!(!store.delete_kit_statement(sam.id, first).await.unwrap(), "deleting twice finds nothing");
+    assert_eq!(store.kit_statements(sam.id).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [second]);
+    assert_eq!(store.kit_statements(kim.id).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [kims]);
+}
+
+pub async fn the_kit_contact_is_set_replaced_and_cleared(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), None);
+
+    store.set_kit_contact(sam.id, &kit_contact(2)).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), Some(kit_contact(2)));
+    let phone_only = KitContact { email: None, ..kit_contact(4) };
+    store.set_kit_contact(sam.id, &phone_only).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), Some(phone_only.clone()), "replaced, every field");
+    assert_eq!(rows_in(&store, sam.id, "kit_contacts").await, Some(1), "one contact per person");
+    store.set_kit_contact(sam.id, &kit_contact(3)).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap().unwrap().phone, None, "a phone can be taken away");
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), None, "contacts are per person");
+
+    let neither = KitContact { email: None, phone: None, ..kit_contact(6) };
+    assert!(store.set_kit_contact(kim.id, &neither).await.is_err(), "an email or a phone, at least");
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), None);
+
+    store.set_kit_contact(kim.id, &kit_contact(6)).await.unwrap();
+    store.clear_kit_contact(sam.id).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), None);
+    store.clear_kit_contact(sam.id).await.unwrap();
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), Some(kit_contact(6)), "clearing sam's leaves kim's");
+}
+
+pub async fn kit_uses_are_listed_by_half_open_range_earliest_first(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    store.record_kit_use(sam.id, "body-scan", at(30)).await.unwrap();
+    store.record_kit_use(sam.id, "reach_out", at(10)).await.unwrap();
+    store.record_kit_use(sam.id, "box-breathing", at(20)).await.unwrap();
+    store.record_kit_use(sam.id, "box-breathing", at(20)).await.unwrap();
+    store.record_kit_use(sam.id, "doorway-stretch", at(20)).await.unwrap();
+    store.record_kit_use(kim.id, "body-scan", at(20)).await.unwrap();
+
+    let use_of = |what: &str, seconds| KitUse { what: what.to_owned(), used_at: at(seconds) };
+    assert_eq!(
+        store.kit_uses(sam.id, at(10), at(30)).await.unwrap(),
+        vec![
+            use_of("reach_out", 10),
+            use_of("box-breathing", 20),
+            use_of("box-breathing", 20),
+            use_of("doorway-stretch", 20)
+        ],
+        "from is included, to is not; each use counts, ties in the order logged"
+    );
+    assert_eq!(store.kit_uses(sam.id, at(0), at(100)).await.unwrap().len(), 5);
+    assert!(store.kit_uses(sam.id, at(31), at(100)).await.unwrap().is_empty());
+    assert_eq!(store.kit_uses(kim.id, at(0), at(100)).await.unwrap(), vec![use_of("body-scan", 20)]);
 }
