@@ -1480,7 +1480,7 @@ fn kit_contact(n: u8) -> KitContact {
     KitContact {
         name: sealed(&format!("colleague {n}"), "name"),
         email: Some(sealed(&format!("colleague{n}@example.org"), "email")),
-        phone: (n % 2 == 0).then(|| sealed(&format!("+44 7700 90012{n}"), "phone")),
+        phone: n.is_multiple_of(2).then(|| sealed(&format!("+44 7700 90012{n}"), "phone")),
         message: sealed("Rough day — got five minutes?", "message"),
         updated_at: at(i64::from(n)),
     }

@@ -1,5 +1,6 @@
-//! Sealing a person's free text (check-in notes, restorers, their own warning signs) with
-//! their data key, the I/O half of `ballast_core::sealing`.
+//! Sealing a person's free text (check-in notes, restorers, their own warning signs, the
+//! rescue kit's statements and contact) with their data key, the I/O half of
+//! `ballast_core::sealing`.
 //!
 //! Each person gets one random data key the first time they write something free-form. It is
 //! stored wrapped by the instance key, which lives outside the database, so the database alone
@@ -19,9 +20,24 @@ use crate::error::WebError;
 /// Where a sealed value lives; part of what it is bound to.
 #[derive(Debug, Clone, Copy)]
 pub enum Place<'a> {
-    CheckInNote { day: jiff::civil::Date },
-    CheckInRestorer { day: jiff::civil::Date },
-    WarningSign { sign: &'a str },
+    CheckInNote {
+        day: jiff::civil::Date,
+    },
+    CheckInRestorer {
+        day: jiff::civil::Date,
+    },
+    WarningSign {
+        sign: &'a str,
+    },
+    /// A self-compassion statement. Bound to the person but not to the row: its id is only
+    /// known once stored, and a statement moved between the person's own rows would only
+    /// change their order.
+    KitStatement,
+    /// One field of the reach-out contact ("name", "email", "phone", "message"), so no field
+    /// can be passed off as another.
+    KitContact {
+        field: &'static str,
+    },
 }
 
 impl Place<'_> {
@@ -30,6 +46,8 @@ impl Place<'_> {
             Place::CheckInNote { day } => format!("user:{user}/check-in/{day}/note"),
             Place::CheckInRestorer { day } => format!("user:{user}/check-in/{day}/restorer"),
             Place::WarningSign { sign } => format!("user:{user}/warning-sign/{sign}"),
+            Place::KitStatement => format!("user:{user}/kit/statement"),
+            Place::KitContact { field } => format!("user:{user}/kit/contact/{field}"),
         }
         .into_bytes()
     }

@@ -11,6 +11,7 @@ mod home;
 mod incidents;
 mod insights;
 mod journal;
+mod kit;
 mod sign_in;
 mod signs;
 mod support;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(exposure::routes())
         .merge(journal::routes())
+        .merge(kit::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting
