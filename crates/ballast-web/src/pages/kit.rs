@@ -419,7 +419,7 @@ async fn save_reach_out(
         updated_at: Timestamp::now(),
     };
     state.store.set_kit_contact(current.user.id, &contact).await?;
-    Ok(see_other("/kit?notice=contact#reach-out-title", &[]))
+    Ok(see_other("/kit?notice=contact", &[]))
 }
 
 async fn remove_reach_out(State(state): State<AppState>, SignedIn(current): SignedIn) -> Result<Response, PageError> {
