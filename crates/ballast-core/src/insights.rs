@@ -166,6 +166,8 @@ pub struct AssociationDay {
     /// [`normalise_restorer`], so "A walk " and "a  walk" are the same restorer. Blank counts as
     /// none.
     pub restorer: Option<String>,
+    /// Whether the person used the rescue kit that day (a practice, or reaching out).
+    pub used_kit: bool,
 }
 
 /// What a comparison splits days by.
@@ -184,6 +186,11 @@ pub enum Factor {
     /// at least [`ENOUGH_SLEEP_HOURS`]; the outcome is taken from the same day's check-in,
     /// because the sleep asked about is last night's. Nights in between are left out.
     ShortSleep,
+    /// Days on which the person used the rescue kit against days they did not; like a
+    /// restorer, the outcome is taken from the next calendar day's check-in, and a day counts
+    /// only when it has a check-in itself (so "did not use it" means a day the person was
+    /// here and chose otherwise, not a day nothing is known about).
+    UsedKit,
 }
 
 /// What a comparison measures.
@@ -316,6 +323,12 @@ pub fn associations(days: &[AssociationDay], today: Date, max: usize) -> Vec<Ass
             found.extend(compare(Factor::AnyRestorer, outcome, next_day.iter().map(|(r, v)| (r.is_some(), *v))));
         }
 
+        let kit = by_date.iter().filter_map(|(date, day)| {
+            let next = by_date.get(&date.tomorrow().ok()?)?;
+            Some((day.used_kit, outcome.of(&next.day.measures)?))
+        });
+        found.extend(compare(Factor::UsedKit, outcome, kit));
+
         let sleep = by_date.values().filter_map(|d| {
             let hours = d.sleep_hours?;
             let short = if hours < SHORT_SLEEP_HOURS {
@@ -387,7 +400,12 @@ mod tests {
     }
 
     fn assoc_day(date: Date, energy: u8, sleep: Option<f64>, restorer: Option<&str>) -> AssociationDay {
-        AssociationDay { day: check_in(date, energy, &[]), sleep_hours: sleep, restorer: restorer.map(str::to_owned) }
+        AssociationDay {
+            day: check_in(date, energy, &[]),
+            sleep_hours: sleep,
+            restorer: restorer.map(str::to_owned),
+            used_kit: false,
+        }
     }
 
     fn cells(month: &CalendarMonth) -> Vec<Option<CalendarDay>> {
@@ -539,6 +557,29 @@ mod tests {
     }
 
     #[test]
+    fn using_the_kit_is_compared_with_the_next_day() {
+        // The kit on even days; the day after each is easier (energy 7, less strain) than the
+        // day after an odd day (energy 4). Day 20 is missing, so day 19 has no next day.
+        let days: Vec<AssociationDay> = (0..30)
+            .filter(|i| *i != 20)
+            .map(|i| AssociationDay {
+                used_kit: i % 2 == 0,
+                ..assoc_day(day(i), if i % 2 == 1 { 7 } else { 4 }, None, None)
+            })
+            .collect();
+        let found = associations(&days, day(40), usize::MAX);
+        let strain = found.iter().find(|a| a.factor == Factor::UsedKit && a.outcome == Outcome::Strain).unwrap();
+        // Pairs (D, D+1) for D = 0..28 except 19 and 20: kit on 14 of them, none on 13.
+        assert_eq!((strain.with.days, strain.without.days), (14, 13));
+        assert!(strain.difference < 0.0, "less strain the day after the kit");
+        let energy =
+            found.iter().find(|a| a.factor == Factor::UsedKit && a.outcome == Outcome::Measure(Measure::Energy));
+        assert_eq!(energy.map(|a| a.difference), Some(3.0));
+        let few: Vec<AssociationDay> = days.iter().filter(|d| d.day.date < day(13)).cloned().collect();
+        assert!(associations(&few, day(40), usize::MAX).iter().all(|a| a.factor != Factor::UsedKit), "6 each way");
+    }
+
+    #[test]
     fn any_restorer_when_there_are_several() {
         let days: Vec<AssociationDay> = (0..30)
             .map(|i| {
@@ -614,6 +655,7 @@ mod tests {
             proptest::option::of(0u8..=10),
             proptest::option::of(0u8..=48),
             proptest::option::weighted(0.7, 0usize..4),
+            any::<bool>(),
         );
         proptest::collection::vec(entry, 0..150).prop_map(|entries| {
             const NAMES: [&str; 4] = ["a walk", " A Walk", "music", "tea with a friend"];
@@ -621,10 +663,11 @@ mod tests {
                 .into_iter()
                 .enumerate()
                 .filter(|(_, (present, ..))| *present)
-                .map(|(i, (_, energy, mood, sleep, restorer))| AssociationDay {
+                .map(|(i, (_, energy, mood, sleep, restorer, used_kit))| AssociationDay {
                     day: CheckInDay::new(day(i as i32), measures(energy, mood)),
                     sleep_hours: sleep.map(|q| f64::from(q) / 4.0),
                     restorer: restorer.map(|n| NAMES[n].to_owned()),
+                    used_kit,
                 })
                 .collect()
         })
@@ -719,6 +762,7 @@ mod tests {
                 .map(|d| AssociationDay {
                     restorer: if d.restorer.is_some() { None } else { Some("tea ".to_owned()) },
                     sleep_hours: d.sleep_hours.map(|h| if h < SHORT_SLEEP_HOURS { 8.0 } else if h >= ENOUGH_SLEEP_HOURS { 5.0 } else { h }),
+                    used_kit: !d.used_kit,
                     ..d.clone()
                 })
                 .collect();

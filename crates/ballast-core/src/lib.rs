@@ -11,6 +11,7 @@ pub mod incident;
 pub mod insights;
 pub mod instrument;
 pub mod journal;
+pub mod kit;
 pub mod sealing;
 pub mod session;
 pub mod signals;

@@ -13,10 +13,10 @@ use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
     GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock,
-    Migration, MigrationReport, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson,
-    NewUser, NewWorkSession, ReviewId, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
-    StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User,
-    UserCredentials, WorkSessionId, check_migrated,
+    KitContact, KitStatement, KitStatementId, KitUse, Migration, MigrationReport, NewAssessment, NewContractReview,
+    NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId, Session, SessionChange,
+    SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId,
+    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -33,7 +33,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
-    // 6 and 7 are written on other branches; until they are merged, 8 follows 5.
+    Migration { version: 6, name: "kit", sql: include_str!("../migrations/0006_kit.sql") },
+    // 7 is written on another branch; until it is merged, 8 follows 6.
     Migration { version: 8, name: "contract", sql: include_str!("../migrations/0008_contract.sql") },
 ];
 
@@ -1539,6 +1540,118 @@ impl Store for PostgresStore {
         .await?
         .iter()
         .map(contract_review_from)
+        .collect()
+    }
+
+    async fn kit_statements(&self, user: UserId) -> StoreResult<Vec<KitStatement>> {
+        self.query(
+            "SELECT id, text, created_at, updated_at FROM kit_statements WHERE user_id = $1 ORDER BY id",
+            &[&user.0],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(KitStatement {
+                id: KitStatementId(get(row, 0)?),
+                text: sealed_in("kit_statements.text", get(row, 1)?)?,
+                created_at: timestamp(get(row, 2)?)?,
+                updated_at: timestamp(get(row, 3)?)?,
+            })
+        })
+        .collect()
+    }
+
+    async fn add_kit_statement(&self, user: UserId, text: &Sealed, at: Timestamp) -> StoreResult<KitStatementId> {
+        let row = self
+            .query_one(
+                "INSERT INTO kit_statements (user_id, text, created_at, updated_at)
+                 VALUES ($1, $2, $3, $3) RETURNING id",
+                &[&user.0, &text.as_bytes(), &at.as_second()],
+            )
+            .await?;
+        Ok(KitStatementId(get(&row, 0)?))
+    }
+
+    async fn update_kit_statement(
+        &self,
+        user: UserId,
+        id: KitStatementId,
+        text: &Sealed,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let updated = self
+            .execute(
+                "UPDATE kit_statements SET text = $3, updated_at = $4 WHERE id = $1 AND user_id = $2",
+                &[&id.0, &user.0, &text.as_bytes(), &at.as_second()],
+            )
+            .await?;
+        Ok(updated > 0)
+    }
+
+    async fn delete_kit_statement(&self, user: UserId, id: KitStatementId) -> StoreResult<bool> {
+        Ok(self.execute("DELETE FROM kit_statements WHERE id = $1 AND user_id = $2", &[&id.0, &user.0]).await? > 0)
+    }
+
+    async fn kit_contact(&self, user: UserId) -> StoreResult<Option<KitContact>> {
+        self.query_opt(
+            "SELECT name, email, phone, message, updated_at FROM kit_contacts WHERE user_id = $1",
+            &[&user.0],
+        )
+        .await?
+        .map(|row| {
+            Ok(KitContact {
+                name: sealed_in("kit_contacts.name", get(&row, 0)?)?,
+                email: sealed("kit_contacts.email", get(&row, 1)?)?,
+                phone: sealed("kit_contacts.phone", get(&row, 2)?)?,
+                message: sealed_in("kit_contacts.message", get(&row, 3)?)?,
+                updated_at: timestamp(get(&row, 4)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_kit_contact(&self, user: UserId, contact: &KitContact) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO kit_contacts (user_id, name, email, phone, message, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, email = excluded.email,
+                 phone = excluded.phone, message = excluded.message, updated_at = excluded.updated_at",
+            &[
+                &user.0,
+                &contact.name.as_bytes(),
+                &contact.email.as_ref().map(Sealed::as_bytes),
+                &contact.phone.as_ref().map(Sealed::as_bytes),
+                &contact.message.as_bytes(),
+                &contact.updated_at.as_second(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn clear_kit_contact(&self, user: UserId) -> StoreResult<()> {
+        self.execute("DELETE FROM kit_contacts WHERE user_id = $1", &[&user.0]).await?;
+        Ok(())
+    }
+
+    async fn record_kit_use(&self, user: UserId, what: &str, at: Timestamp) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO kit_uses (user_id, what, used_at) VALUES ($1, $2, $3)",
+            &[&user.0, &what, &at.as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn kit_uses(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<KitUse>> {
+        self.query(
+            "SELECT what, used_at FROM kit_uses WHERE user_id = $1 AND used_at >= $2 AND used_at < $3
+             ORDER BY used_at, id",
+            &[&user.0, &from.as_second(), &to.as_second()],
+        )
+        .await?
+        .iter()
+        .map(|row| Ok(KitUse { what: get(row, 0)?, used_at: timestamp(get(row, 1)?)? }))
         .collect()
     }
 

@@ -13,10 +13,10 @@ use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
     GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock,
-    Migration, MigrationReport, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson,
-    NewUser, NewWorkSession, ReviewId, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
-    StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User,
-    UserCredentials, WorkSessionId, check_migrated,
+    KitContact, KitStatement, KitStatementId, KitUse, Migration, MigrationReport, NewAssessment, NewContractReview,
+    NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId, Session, SessionChange,
+    SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId,
+    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -31,7 +31,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
-    // 6 and 7 are written on other branches; until they are merged, 8 follows 5.
+    Migration { version: 6, name: "kit", sql: include_str!("../migrations/0006_kit.sql") },
+    // 7 is written on another branch; until it is merged, 8 follows 6.
     Migration { version: 8, name: "contract", sql: include_str!("../migrations/0008_contract.sql") },
 ];
 
@@ -1701,6 +1702,136 @@ impl Store for SqliteStore {
                  WHERE user_id = ?1 ORDER BY reviewed_on DESC, id DESC",
             )?
             .query_map([user.0], contract_review_from)?
+            .collect()
+        })
+        .await
+    }
+
+    async fn kit_statements(&self, user: UserId) -> StoreResult<Vec<KitStatement>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT id, text, created_at, updated_at FROM kit_statements WHERE user_id = ?1 ORDER BY id",
+            )?
+            .query_map([user.0], |row| {
+                Ok(KitStatement {
+                    id: KitStatementId(row.get(0)?),
+                    text: sealed_in(row, 1, "kit_statements.text")?,
+                    created_at: timestamp(row.get(2)?)?,
+                    updated_at: timestamp(row.get(3)?)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    async fn add_kit_statement(&self, user: UserId, text: &Sealed, at: Timestamp) -> StoreResult<KitStatementId> {
+        let text = text.clone();
+        self.write_elsewhere(move |tx| {
+            let id = tx
+                .prepare_cached(
+                    "INSERT INTO kit_statements (user_id, text, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?3) RETURNING id",
+                )?
+                .query_row(params![user.0, text.as_bytes(), at.as_second()], |row| row.get(0))?;
+            Ok(KitStatementId(id))
+        })
+        .await
+    }
+
+    async fn update_kit_statement(
+        &self,
+        user: UserId,
+        id: KitStatementId,
+        text: &Sealed,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let text = text.clone();
+        self.write_elsewhere(move |tx| {
+            let updated = tx
+                .prepare_cached("UPDATE kit_statements SET text = ?3, updated_at = ?4 WHERE id = ?1 AND user_id = ?2")?
+                .execute(params![id.0, user.0, text.as_bytes(), at.as_second()])?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+
+    async fn delete_kit_statement(&self, user: UserId, id: KitStatementId) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            Ok(tx
+                .prepare_cached("DELETE FROM kit_statements WHERE id = ?1 AND user_id = ?2")?
+                .execute([id.0, user.0])?
+                > 0)
+        })
+        .await
+    }
+
+    async fn kit_contact(&self, user: UserId) -> StoreResult<Option<KitContact>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT name, email, phone, message, updated_at FROM kit_contacts WHERE user_id = ?1")?
+                .query_row([user.0], |row| {
+                    Ok(KitContact {
+                        name: sealed_in(row, 0, "kit_contacts.name")?,
+                        email: sealed(1, "kit_contacts.email", row.get(1)?)?,
+                        phone: sealed(2, "kit_contacts.phone", row.get(2)?)?,
+                        message: sealed_in(row, 3, "kit_contacts.message")?,
+                        updated_at: timestamp(row.get(4)?)?,
+                    })
+                })
+                .optional()
+        })
+        .await
+    }
+
+    async fn set_kit_contact(&self, user: UserId, contact: &KitContact) -> StoreResult<()> {
+        let contact = contact.clone();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO kit_contacts (user_id, name, email, phone, message, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, email = excluded.email,
+                     phone = excluded.phone, message = excluded.message, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                user.0,
+                contact.name.as_bytes(),
+                contact.email.as_ref().map(Sealed::as_bytes),
+                contact.phone.as_ref().map(Sealed::as_bytes),
+                contact.message.as_bytes(),
+                contact.updated_at.as_second(),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_kit_contact(&self, user: UserId) -> StoreResult<()> {
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached("DELETE FROM kit_contacts WHERE user_id = ?1")?.execute([user.0])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn record_kit_use(&self, user: UserId, what: &str, at: Timestamp) -> StoreResult<()> {
+        let what = what.to_owned();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached("INSERT INTO kit_uses (user_id, what, used_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![user.0, what, at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn kit_uses(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<KitUse>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT what, used_at FROM kit_uses WHERE user_id = ?1 AND used_at >= ?2 AND used_at < ?3
+                 ORDER BY used_at, id",
+            )?
+            .query_map(params![user.0, from.as_second(), to.as_second()], |row| {
+                Ok(KitUse { what: row.get(0)?, used_at: timestamp(row.get(1)?)? })
+            })?
             .collect()
         })
         .await

@@ -18,10 +18,10 @@ use jiff::civil::{Date, date, time};
 
 use crate::{
     AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, FollowUp, Goal, GoalId, GoalProgress,
-    GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock, NewAssessment,
-    NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId,
-    SessionChange, Store, StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportPerson, SupportPersonId,
-    SupportResource, ThrottleKey, TokenHash, WorkSessionId,
+    GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock, KitContact,
+    KitStatementId, KitUse, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson,
+    NewUser, NewWorkSession, ReviewId, SessionChange, Store, StoreError, StoredCheckIn, StoredScale, StoredWorkSession,
+    SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -71,6 +71,9 @@ macro_rules! conformance_suite {
             a_journal_lock_is_made_once_and_rewrapped,
             journal_entries_are_listed_newest_first_and_belong_to_their_owner,
             the_journal_draft_is_saved_replaced_and_cleared,
+            kit_statements_are_kept_in_order_and_belong_to_their_owner,
+            the_kit_contact_is_set_replaced_and_cleared,
+            kit_uses_are_listed_by_half_open_range_earliest_first,
             journal_unlocks_belong_to_a_session_and_end_with_it,
             deleting_a_journal_removes_all_of_it,
             contract_settings_start_unset_then_are_replaced,
@@ -292,6 +295,9 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
         store.add_journal_entry(&journal_entry(user, n, 10)).await.unwrap();
         store.save_journal_draft(user, &journal_draft(n)).await.unwrap();
         store.set_journal_unlock(user, session, &journal_key(n)).await.unwrap();
+        store.add_kit_statement(user, &sealed("I am allowed to rest", "statement"), at(5)).await.unwrap();
+        store.set_kit_contact(user, &kit_contact(n)).await.unwrap();
+        store.record_kit_use(user, "box-breathing", at(6)).await.unwrap();
     }
     let mut contract_ids = Vec::new();
     for (user, n) in [(sam.id, 1), (kim.id, 2)] {
@@ -305,7 +311,7 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 22, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 25, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -314,6 +320,9 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     let after = store.user_row_counts(sam.id).await.unwrap();
     assert!(!after.is_empty());
     assert!(after.iter().all(|(_, count)| *count == 0), "left behind: {after:?}");
+    assert!(store.kit_statements(sam.id).await.unwrap().is_empty(), "the kit goes with the account");
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), None);
+    assert!(store.kit_uses(sam.id, at(-1_000_000), at(1_000_000)).await.unwrap().is_empty());
     assert!(store.user(sam.id).await.unwrap().is_none());
     assert!(store.user_credentials(&email("sam")).await.unwrap().is_none());
     assert!(store.session_by_token(&token(1)).await.unwrap().is_none());
@@ -325,6 +334,9 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert!(store.work_sessions(sam.id, at(-1_000_000), at(1_000_000)).await.unwrap().is_empty());
     assert_eq!(store.pacing_plan(sam.id).await.unwrap(), None);
     assert!(store.incidents(sam.id).await.unwrap().is_empty());
+    assert_eq!(store.kit_statements(kim.id).await.unwrap().len(), 1, "and her rescue kit");
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), Some(kit_contact(2)));
+    assert_eq!(store.kit_uses(kim.id, at(0), at(100)).await.unwrap().len(), 1);
     assert_eq!(store.journal_lock(sam.id).await.unwrap(), None, "the journal key goes with the account");
     assert!(store.journal_entries(sam.id).await.unwrap().is_empty());
     assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
@@ -1765,4 +1777,98 @@ pub async fn contract_reviews_are_listed_newest_first(store: Arc<dyn Store>) {
     assert_eq!(store.contract_reviews(sam.id).await.unwrap(), expected, "every field, newest first");
     let theirs = store.contract_reviews(kim.id).await.unwrap();
     assert_eq!(theirs.iter().map(|review| review.id).collect::<Vec<_>>(), vec![kims], "kim sees only her own");
+}
+
+/// A contact as the web layer stores it; `n` varies every field, and odd `n` have no phone.
+fn kit_contact(n: u8) -> KitContact {
+    KitContact {
+        name: sealed(&format!("colleague {n}"), "name"),
+        email: Some(sealed(&format!("colleague{n}@example.org"), "email")),
+        phone: n.is_multiple_of(2).then(|| sealed(&format!("+44 7700 90012{n}"), "phone")),
+        message: sealed("Rough day — got five minutes?", "message"),
+        updated_at: at(i64::from(n)),
+    }
+}
+
+pub async fn kit_statements_are_kept_in_order_and_belong_to_their_owner(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.kit_statements(sam.id).await.unwrap().is_empty());
+
+    let first = store.add_kit_statement(sam.id, &sealed("one", "statement"), at(10)).await.unwrap();
+    let second = store.add_kit_statement(sam.id, &sealed("two", "statement"), at(5)).await.unwrap();
+    let kims = store.add_kit_statement(kim.id, &sealed("kim's", "statement"), at(7)).await.unwrap();
+    assert_ne!(first, second);
+    let listed = store.kit_statements(sam.id).await.unwrap();
+    assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), [first, second], "in the order added");
+    assert_eq!(listed[0].text, sealed("one", "statement"));
+    assert_eq!((listed[1].created_at, listed[1].updated_at), (at(5), at(5)));
+
+    assert!(store.update_kit_statement(sam.id, second, &sealed("two, rewritten", "statement"), at(20)).await.unwrap());
+    let listed = store.kit_statements(sam.id).await.unwrap();
+    assert_eq!(listed[1].text, sealed("two, rewritten", "statement"));
+    assert_eq!((listed[1].created_at, listed[1].updated_at), (at(5), at(20)), "keeps when it was written");
+    assert_eq!(listed[1].id, second, "and its place");
+
+    assert!(!store.update_kit_statement(kim.id, first, &sealed("kim was here", "statement"), at(30)).await.unwrap());
+    assert!(!store.delete_kit_statement(kim.id, first).await.unwrap(), "kim cannot delete sam's");
+    assert!(!store.delete_kit_statement(sam.id, KitStatementId(kims.0 + 1000)).await.unwrap());
+    assert_eq!(store.kit_statements(sam.id).await.unwrap()[0].text, sealed("one", "statement"), "untouched");
+
+    assert!(store.delete_kit_statement(sam.id, first).await.unwrap());
+    assert!(!store.delete_kit_statement(sam.id, first).await.unwrap(), "deleting twice finds nothing");
+    assert_eq!(store.kit_statements(sam.id).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [second]);
+    assert_eq!(store.kit_statements(kim.id).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [kims]);
+}
+
+pub async fn the_kit_contact_is_set_replaced_and_cleared(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), None);
+
+    store.set_kit_contact(sam.id, &kit_contact(2)).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), Some(kit_contact(2)));
+    let phone_only = KitContact { email: None, ..kit_contact(4) };
+    store.set_kit_contact(sam.id, &phone_only).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), Some(phone_only.clone()), "replaced, every field");
+    assert_eq!(rows_in(&store, sam.id, "kit_contacts").await, Some(1), "one contact per person");
+    store.set_kit_contact(sam.id, &kit_contact(3)).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap().unwrap().phone, None, "a phone can be taken away");
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), None, "contacts are per person");
+
+    let neither = KitContact { email: None, phone: None, ..kit_contact(6) };
+    assert!(store.set_kit_contact(kim.id, &neither).await.is_err(), "an email or a phone, at least");
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), None);
+
+    store.set_kit_contact(kim.id, &kit_contact(6)).await.unwrap();
+    store.clear_kit_contact(sam.id).await.unwrap();
+    assert_eq!(store.kit_contact(sam.id).await.unwrap(), None);
+    store.clear_kit_contact(sam.id).await.unwrap();
+    assert_eq!(store.kit_contact(kim.id).await.unwrap(), Some(kit_contact(6)), "clearing sam's leaves kim's");
+}
+
+pub async fn kit_uses_are_listed_by_half_open_range_earliest_first(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    store.record_kit_use(sam.id, "body-scan", at(30)).await.unwrap();
+    store.record_kit_use(sam.id, "reach_out", at(10)).await.unwrap();
+    store.record_kit_use(sam.id, "box-breathing", at(20)).await.unwrap();
+    store.record_kit_use(sam.id, "box-breathing", at(20)).await.unwrap();
+    store.record_kit_use(sam.id, "doorway-stretch", at(20)).await.unwrap();
+    store.record_kit_use(kim.id, "body-scan", at(20)).await.unwrap();
+
+    let use_of = |what: &str, seconds| KitUse { what: what.to_owned(), used_at: at(seconds) };
+    assert_eq!(
+        store.kit_uses(sam.id, at(10), at(30)).await.unwrap(),
+        vec![
+            use_of("reach_out", 10),
+            use_of("box-breathing", 20),
+            use_of("box-breathing", 20),
+            use_of("doorway-stretch", 20)
+        ],
+        "from is included, to is not; each use counts, ties in the order logged"
+    );
+    assert_eq!(store.kit_uses(sam.id, at(0), at(100)).await.unwrap().len(), 5);
+    assert!(store.kit_uses(sam.id, at(31), at(100)).await.unwrap().is_empty());
+    assert_eq!(store.kit_uses(kim.id, at(0), at(100)).await.unwrap(), vec![use_of("body-scan", 20)]);
 }

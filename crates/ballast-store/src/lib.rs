@@ -23,9 +23,10 @@ pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
     Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
     GoalId, GoalProgress, GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry,
-    JournalLock, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser,
-    NewWorkSession, ReviewId, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession,
-    SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
+    JournalLock, KitContact, KitStatement, KitStatementId, KitUse, NewAssessment, NewContractReview, NewGoal,
+    NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId, Session, SessionChange,
+    SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource,
+    ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -290,6 +291,36 @@ pub trait Store: Send + Sync + 'static {
     async fn add_contract_review(&self, review: &NewContractReview) -> StoreResult<ReviewId>;
     /// The person's reviews, newest first (by `reviewed_on`, then most recently added).
     async fn contract_reviews(&self, user: UserId) -> StoreResult<Vec<ContractReview>>;
+
+    // --- rescue kit ------------------------------------------------------------------------
+    //
+    // Statements and the contact are the person's own words, sealed by the web layer before
+    // they reach the store; the use log holds only which practice (or "reach out") and when.
+
+    /// The person's self-compassion statements, in the order they added them.
+    async fn kit_statements(&self, user: UserId) -> StoreResult<Vec<KitStatement>>;
+    /// Adds a statement and returns its id. The web layer keeps the number within its limit.
+    async fn add_kit_statement(&self, user: UserId, text: &Sealed, at: Timestamp) -> StoreResult<KitStatementId>;
+    /// Replaces the text (and `updated_at`) of the person's own statement; false if not theirs.
+    async fn update_kit_statement(
+        &self,
+        user: UserId,
+        id: KitStatementId,
+        text: &Sealed,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Deletes one statement, only if it belongs to `user`.
+    async fn delete_kit_statement(&self, user: UserId, id: KitStatementId) -> StoreResult<bool>;
+    /// The colleague the person reaches out to, if they chose one.
+    async fn kit_contact(&self, user: UserId) -> StoreResult<Option<KitContact>>;
+    /// Creates or replaces the person's contact (one per person).
+    async fn set_kit_contact(&self, user: UserId, contact: &KitContact) -> StoreResult<()>;
+    /// Removes the person's contact, if any.
+    async fn clear_kit_contact(&self, user: UserId) -> StoreResult<()>;
+    /// Logs one use of the kit: a practice's id or `ballast_core::kit::REACH_OUT`.
+    async fn record_kit_use(&self, user: UserId, what: &str, at: Timestamp) -> StoreResult<()>;
+    /// The person's uses with `from <= used_at < to`, earliest first (then in the order logged).
+    async fn kit_uses(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<KitUse>>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

@@ -381,3 +381,35 @@ pub struct ContractReview {
     pub goals_note: Option<Sealed>,
     pub created_at: Timestamp,
 }
+
+/// The database identifier of one self-compassion statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KitStatementId(pub i64);
+
+/// One of the person's own self-compassion statements, sealed with their data key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KitStatement {
+    pub id: KitStatementId,
+    pub text: Sealed,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The colleague the person reaches out to, and the message; every field sealed with their
+/// data key. At least one of `email` and `phone` is set (the web layer sees to it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KitContact {
+    pub name: Sealed,
+    pub email: Option<Sealed>,
+    pub phone: Option<Sealed>,
+    pub message: Sealed,
+    pub updated_at: Timestamp,
+}
+
+/// One use of the rescue kit: a practice's id (`ballast_core::kit::PRACTICES`) or
+/// `ballast_core::kit::REACH_OUT`, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KitUse {
+    pub what: String,
+    pub used_at: Timestamp,
+}

@@ -1,5 +1,6 @@
-//! Sealing a person's free text (check-in notes, restorers, their own warning signs) with
-//! their data key, the I/O half of `ballast_core::sealing`.
+//! Sealing a person's free text (check-in notes, restorers, their own warning signs, the
+//! rescue kit's statements and contact) with their data key, the I/O half of
+//! `ballast_core::sealing`.
 //!
 //! Each person gets one random data key the first time they write something free-form. It is
 //! stored wrapped by the instance key, which lives outside the database, so the database alone
@@ -33,6 +34,15 @@ pub enum Place<'a> {
     Contract {
         field: &'static str,
     },
+    /// A self-compassion statement. Bound to the person but not to the row: its id is only
+    /// known once stored, and a statement moved between the person's own rows would only
+    /// change their order.
+    KitStatement,
+    /// One field of the reach-out contact ("name", "email", "phone", "message"), so no field
+    /// can be passed off as another.
+    KitContact {
+        field: &'static str,
+    },
 }
 
 impl Place<'_> {
@@ -42,6 +52,8 @@ impl Place<'_> {
             Place::CheckInRestorer { day } => format!("user:{user}/check-in/{day}/restorer"),
             Place::WarningSign { sign } => format!("user:{user}/warning-sign/{sign}"),
             Place::Contract { field } => format!("user:{user}/contract/{field}"),
+            Place::KitStatement => format!("user:{user}/kit/statement"),
+            Place::KitContact { field } => format!("user:{user}/kit/contact/{field}"),
         }
         .into_bytes()
     }

@@ -13,6 +13,7 @@ const ASSESSMENT_SCRIPT: &str = include_str!("../../static/assessment.js");
 const DEFINITION_FILE_SCRIPT: &str = include_str!("../../static/definition-file.js");
 const TIME_ZONE_SCRIPT: &str = include_str!("../../static/time-zone.js");
 const JOURNAL_SCRIPT: &str = include_str!("../../static/journal.js");
+const KIT_SCRIPT: &str = include_str!("../../static/kit.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/static/time-zone.js", get(|| async { asset("text/javascript; charset=utf-8", TIME_ZONE_SCRIPT) }))
         .route("/static/journal.js", get(|| async { asset("text/javascript; charset=utf-8", JOURNAL_SCRIPT) }))
+        .route("/static/kit.js", get(|| async { asset("text/javascript; charset=utf-8", KIT_SCRIPT) }))
 }
 
 /// Assets change only with a release, and their URLs carry the version.

@@ -1,7 +1,8 @@
 //! The personal insights dashboard: trends of every check-in measure over 30, 90 or 365
 //! days (charts with a table alternative), a calendar, how often each warning sign showed up,
 //! assessment results on the same time axis, early-warning signals worded humbly with their
-//! evidence and a next step, and what seems to drain or restore the person.
+//! evidence and a next step, what seems to drain or restore the person, and how they used the
+//! rescue kit (with the next day's strain beside it).
 //!
 //! The numbers come from `ballast_core::signals` and `ballast_core::insights`; this module
 //! only gathers the person's data and puts it into words.
@@ -16,8 +17,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use ballast_core::checkin::{EmpathyDial, SignId};
 use ballast_core::exposure::{self, DailyLoad, WorkSession};
-use ballast_core::insights::{self, AssociationDay, Factor, Outcome};
+use ballast_core::insights::{self, AssociationDay, Factor, MIN_GROUP_DAYS, Outcome};
 use ballast_core::instrument::{Instrument, InstrumentId};
+use ballast_core::kit;
 use ballast_core::signals::{
     self, AssessmentResult, CheckInDay, Measure, ReassessmentCadence, Signal, SignalInput, SignalKind, SignalParams,
 };
@@ -160,7 +162,17 @@ struct InsightsPage {
     load: Option<LoadView>,
     associations: Vec<String>,
     association_days: usize,
+    kit: KitView,
     reminders: Vec<ReminderChoice>,
+}
+
+/// "Your rescue kit": how often each part was used in the period, and, once there are enough
+/// days each way, the next day's strain after days with and without it.
+struct KitView {
+    uses: Vec<(&'static str, usize)>,
+    strain: Option<String>,
+    /// The fewest days each way a comparison rests on.
+    min_days: u32,
 }
 
 fn days_before(day: Date, days: i32) -> Date {
@@ -568,7 +580,9 @@ async fn show(
     }
 
     let load = work_load(&state, &current, from, today).await?;
-    let (associations, association_days) = associations(&state, &current, &gathered).await?;
+    let kit_days = kit_days(&state, &current, &gathered).await?;
+    let (associations, association_days, kit_strain) = associations(&state, &current, &gathered, &kit_days).await?;
+    let kit = KitView { uses: kit_uses_between(&kit_days, from, today), strain: kit_strain, min_days: MIN_GROUP_DAYS };
     let reminders = gathered
         .instruments
         .iter()
@@ -606,6 +620,7 @@ async fn show(
         load,
         associations,
         association_days,
+        kit,
         reminders,
     };
     Ok(html(&page))
@@ -725,12 +740,45 @@ fn calendar(from: Date, to: Date, days: &[CheckInDay]) -> Vec<MonthView> {
         .collect()
 }
 
-/// "What drains and what restores", as sentences, and how many days they rest on.
+/// Each use of the rescue kit over the association window, as (the person's own calendar day,
+/// what was used).
+async fn kit_days(state: &AppState, current: &Current, gathered: &Gathered) -> Result<Vec<(Date, String)>, WebError> {
+    let now = Timestamp::now();
+    // A day either side of the window, so that no time zone puts a use of a day in it outside.
+    let from = now.checked_sub(Span::new().hours(24 * i64::from(ASSOCIATION_DAYS + 1))).unwrap_or(now);
+    let to = now.checked_add(Span::new().hours(24)).unwrap_or(now);
+    let zone = current.user.time_zone.zone();
+    let since = days_before(gathered.today, ASSOCIATION_DAYS - 1);
+    Ok(state
+        .store
+        .kit_uses(current.user.id, from, to)
+        .await?
+        .into_iter()
+        .map(|u| (u.used_at.to_zoned(zone.clone()).date(), u.what))
+        .filter(|(day, _)| since <= *day && *day <= gathered.today)
+        .collect())
+}
+
+/// How often each practice, and reaching out, was used on `from..=to`, in the kit's order;
+/// only what was used.
+fn kit_uses_between(kit_days: &[(Date, String)], from: Date, to: Date) -> Vec<(&'static str, usize)> {
+    let used = |what: &str| kit_days.iter().filter(|(day, w)| from <= *day && *day <= to && w == what).count();
+    kit::PRACTICES
+        .iter()
+        .map(|p| (p.title, used(p.id)))
+        .chain(std::iter::once(("Reaching out", used(kit::REACH_OUT))))
+        .filter(|(_, count)| *count > 0)
+        .collect()
+}
+
+/// "What drains and what restores", as sentences; how many days they rest on; and, apart, the
+/// next day's strain after using the rescue kit (shown in the kit's own section).
 async fn associations(
     state: &AppState,
     current: &Current,
     gathered: &Gathered,
-) -> Result<(Vec<String>, usize), WebError> {
+    kit_days: &[(Date, String)],
+) -> Result<(Vec<String>, usize, Option<String>), WebError> {
     let since = days_before(gathered.today, ASSOCIATION_DAYS - 1);
     let recent: Vec<&StoredCheckIn> = gathered.check_ins.iter().filter(|c| c.day >= since).collect();
     let key = if recent.iter().any(|c| c.restorer.is_some()) {
@@ -746,11 +794,14 @@ async fn associations(
             day: check_in.values.signal_day(check_in.day),
             sleep_hours: check_in.values.sleep_hours.map(|h| h.hours()),
             restorer: (!restorer.is_empty()).then_some(restorer),
+            used_kit: kit_days.iter().any(|(day, _)| *day == check_in.day),
         });
     }
-    let found = insights::associations(&days, gathered.today, 6);
-    let sentences = found.iter().map(describe_association).collect();
-    Ok((sentences, recent.len()))
+    let found = insights::associations(&days, gathered.today, usize::MAX);
+    let kit_strain =
+        found.iter().find(|a| a.factor == Factor::UsedKit && a.outcome == Outcome::Strain).map(describe_association);
+    let sentences = found.iter().filter(|a| a.factor != Factor::UsedKit).take(6).map(describe_association).collect();
+    Ok((sentences, recent.len(), kit_strain))
 }
 
 fn describe_association(association: &insights::Association) -> String {
@@ -768,6 +819,11 @@ fn describe_association(association: &insights::Association) -> String {
         Factor::AnyRestorer => (
             format!("the {} days after you noted something that restored you", with.days),
             format!("{} days after you noted nothing", without.days),
+            "the next day",
+        ),
+        Factor::UsedKit => (
+            format!("the {} days after you used the rescue kit", with.days),
+            format!("{} days after you did not", without.days),
             "the next day",
         ),
         Factor::ShortSleep => (

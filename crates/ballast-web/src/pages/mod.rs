@@ -12,6 +12,7 @@ mod home;
 mod incidents;
 mod insights;
 mod journal;
+mod kit;
 mod sign_in;
 mod signs;
 mod support;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exposure::routes())
         .merge(journal::routes())
         .merge(contract::routes())
+        .merge(kit::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

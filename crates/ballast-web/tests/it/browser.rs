@@ -70,6 +70,11 @@ async fn importing_a_calendar_tagging_and_seeing_flags_is_accessible() {
     in_browser(exposure_journey).await;
 }
 
+#[tokio::test]
+async fn the_rescue_kit_timer_runs_by_keyboard_and_every_kit_page_is_accessible() {
+    in_browser(kit_journey).await;
+}
+
 /// Starts chromedriver, a browser session and the app, runs `journey`, and always closes the
 /// browser, even when the journey panics.
 async fn in_browser<J, F>(journey: J)
@@ -828,6 +833,140 @@ async fn journal_journey(c: Client, app: TestApp) {
     c.goto(&format!("{}/journal/recover", app.base)).await.unwrap();
     arrive(&c, "Open your journal with the recovery key").await;
     check_page(&c, "journal recovery").await;
+}
+
+// --- rescue kit ------------------------------------------------------------------------------
+
+const KIT_USER: &str = "noor.haddad@example.org";
+const KIT_STATEMENT: &str = "I am allowed to find this hard and still be good at it.";
+
+/// What the timer said through its live region, in order, since `listen_to_timer`.
+async fn timer_said(c: &Client) -> Vec<String> {
+    let said = c.execute("return window.ballastSaid;", vec![]).await.unwrap();
+    serde_json::from_value(said).unwrap()
+}
+
+/// Records every announcement of the timer's live region, and runs the page's clock twenty
+/// times faster: the script asks `window.setTimeout` for each tick, so a 64-second practice
+/// takes a little over three seconds here.
+async fn listen_to_timer(c: &Client) {
+    c.execute(
+        "window.ballastSaid = []; \
+         const region = document.getElementById('kit-now'); \
+         new MutationObserver(() => window.ballastSaid.push(region.textContent)) \
+             .observe(region, { childList: true, characterData: true, subtree: true }); \
+         const slow = window.setTimeout.bind(window); \
+         window.setTimeout = (f, ms) => slow(f, ms / 20);",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
+async fn kit_journey(c: Client, app: TestApp) {
+    register(&c, &app, KIT_USER).await;
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/kit']").await;
+    arrive(&c, "Your rescue kit").await;
+    check_page(&c, "rescue kit, empty").await;
+
+    // A statement: an empty one is caught, then theirs is kept at the top.
+    leave(&c).await;
+    click(&c, "form[action='/kit/statements'] button").await;
+    arrive(&c, "Error: Your rescue kit").await;
+    check_page(&c, "rescue kit with an error").await;
+    assert_eq!(summary_links(&c).await, [owned(("statement", "Write your statement first — a few words are enough."))]);
+    assert_field_error(&c, "statement", "Write your statement first").await;
+    type_into(&c, "statement", KIT_STATEMENT).await;
+    press(&c, Key::Tab).await;
+    assert_focused_button(&c, "Add statement").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Your rescue kit").await;
+    check_page(&c, "rescue kit with a statement").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Added your statement.");
+    assert_eq!(text_of(&c, ".kit-statement").await, KIT_STATEMENT);
+
+    // A practice with the timer, by keyboard: start, pause in the second round, carry on, and
+    // the end presses "I did this".
+    leave(&c).await;
+    click_link(&c, "Box breathing").await;
+    arrive(&c, "Box breathing").await;
+    check_page(&c, "a practice").await;
+    assert!(find(&c, "#kit-timer").await.is_displayed().await.unwrap(), "the script shows the timer");
+    listen_to_timer(&c).await;
+    skip_to_main(&c).await;
+    press(&c, Key::Tab).await;
+    assert_focused_button(&c, "Start the timer").await;
+    press(&c, Key::Enter).await;
+    let deadline = Instant::now() + PATIENCE;
+    while !text_of(&c, "#kit-count").await.starts_with("Round 2 of 4") {
+        assert!(Instant::now() < deadline, "the timer never reached the second round");
+        tokio::time::sleep(POLL).await;
+    }
+    press(&c, Key::Enter).await;
+    assert_focused_button(&c, "Resume").await;
+    let said = timer_said(&c).await;
+    assert_eq!(
+        said[..5],
+        [
+            "Round 1 of 4. Breathe in through your nose for a count of 4.",
+            "Round 1 of 4. Hold, softly, for a count of 4.",
+            "Round 1 of 4. Breathe out through your mouth for a count of 4.",
+            "Round 1 of 4. Rest with your lungs empty for a count of 4.",
+            "Round 2 of 4. Breathe in, 4.",
+        ]
+    );
+    assert_eq!(said.last().map(String::as_str), Some("Paused."));
+    assert!(said.len() <= 10, "once per step, not every second: {said:?}");
+    assert_eq!(texts_of(&c, ".kit-steps li[aria-current='step']").await.len(), 1, "the current step is marked");
+    run_axe(&c, "a practice, paused").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Your rescue kit").await;
+    check_page(&c, "rescue kit after a practice").await;
+    assert!(text_of(&c, "[role='status']").await.starts_with("Noted: Box breathing."));
+
+    // Reach out: a mistyped address is caught, then the links carry the message.
+    leave(&c).await;
+    click_link(&c, "Choose who to reach out to").await;
+    arrive(&c, "Who you reach out to").await;
+    check_page(&c, "reach-out form").await;
+    assert_eq!(value_of(&c, "message").await, "Rough day — got five minutes?");
+    type_into(&c, "name", "Ana").await;
+    type_into(&c, "email", "ana@example").await;
+    type_into(&c, "phone", "+44 7700 900123").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Error: Who you reach out to").await;
+    check_page(&c, "reach-out form with an error").await;
+    assert_field_error(&c, "email", "Enter an email address in the form name@example.org.").await;
+    assert_eq!(value_of(&c, "phone").await, "+44 7700 900123", "what was typed stays");
+    find(&c, "#email").await.clear().await.unwrap();
+    type_into(&c, "email", "ana@example.org").await;
+    leave(&c).await;
+    press(&c, Key::Enter).await;
+    arrive(&c, "Your rescue kit").await;
+    check_page(&c, "rescue kit with reach-out").await;
+    let body = "?body=Rough%20day%20%E2%80%94%20got%20five%20minutes%3F";
+    let href = |id: &'static str| {
+        let c = c.clone();
+        async move { find(&c, id).await.attr("href").await.unwrap().unwrap_or_default() }
+    };
+    assert_eq!(href("#reach-out-sms").await, format!("sms:+447700900123{body}"));
+    assert_eq!(href("#reach-out-email").await, format!("mailto:ana@example.org{body}"));
+    leave(&c).await;
+    click(&c, "form[action='/kit/reach-out/used'] button").await;
+    arrive(&c, "Your rescue kit").await;
+    assert!(text_of(&c, "[role='status']").await.starts_with("Noted that you reached out."));
+
+    // Both uses show on insights.
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/insights']").await;
+    arrive(&c, "Your insights").await;
+    check_page(&c, "insights with the rescue kit").await;
+    let uses = texts_of(&c, ".kit-uses li").await;
+    assert_eq!(uses, ["Box breathing: 1 time", "Reaching out: 1 time"]);
 }
 
 // --- exposure and pacing ---------------------------------------------------------------------

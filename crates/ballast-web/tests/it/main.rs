@@ -10,5 +10,6 @@ mod contract;
 mod exposure;
 mod flows;
 mod journal;
+mod kit;
 mod security;
 mod support;
