@@ -8,13 +8,15 @@ use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSe
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::journal::EntryToken;
+use ballast_core::reminders::{minute_of_day, time_from_minute_of_day};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
     JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
-    NewUser, NewWorkSession, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
-    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    NewUser, NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
+    StoredCheckIn, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
+    check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -31,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
+    Migration { version: 7, name: "reminders", sql: include_str!("../migrations/0007_reminders.sql") },
 ];
 
 const USER_COLUMNS: &str = "users.id, users.email, users.role, users.created_at, users.time_zone";
@@ -350,6 +353,11 @@ fn journal_entry_from(row: &Row) -> StoreResult<JournalEntry> {
         created_at: timestamp(get(row, 4)?)?,
         updated_at: timestamp(get(row, 5)?)?,
     })
+}
+
+/// A time of day kept as minutes after midnight in the column `what`.
+fn time_of_day(what: &str, minutes: Option<i32>) -> StoreResult<Option<jiff::civil::Time>> {
+    minutes.map(|m| time_from_minute_of_day(m).ok_or_else(|| invalid(what))).transpose()
 }
 
 /// Doubles any embedded quote, so a name read from the catalogue is always one identifier.
@@ -1257,6 +1265,75 @@ impl Store for PostgresStore {
     async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()> {
         self.execute("DELETE FROM journal_unlocks WHERE user_id = $1", &[&user.0]).await?;
         Ok(())
+    }
+
+    async fn reminder_settings(&self, user: UserId) -> StoreResult<Option<ReminderSettings>> {
+        self.query_opt(
+            "SELECT check_in_at, self_care_at, email, updated_at FROM reminder_settings WHERE user_id = $1",
+            &[&user.0],
+        )
+        .await?
+        .map(|row| {
+            Ok(ReminderSettings {
+                check_in_at: time_of_day("reminder_settings.check_in_at", get(&row, 0)?)?,
+                self_care_at: time_of_day("reminder_settings.self_care_at", get(&row, 1)?)?,
+                email: get(&row, 2)?,
+                updated_at: timestamp(get(&row, 3)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_reminder_settings(&self, user: UserId, settings: &ReminderSettings) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO reminder_settings (user_id, check_in_at, self_care_at, email, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_id) DO UPDATE SET check_in_at = excluded.check_in_at,
+                 self_care_at = excluded.self_care_at, email = excluded.email, updated_at = excluded.updated_at",
+            &[
+                &user.0,
+                &settings.check_in_at.map(minute_of_day),
+                &settings.self_care_at.map(minute_of_day),
+                &settings.email,
+                &settings.updated_at.as_second(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        self.query_opt("SELECT created_at FROM calendar_feeds WHERE user_id = $1", &[&user.0])
+            .await?
+            .map(|row| timestamp(get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn set_calendar_feed(&self, user: UserId, secret: &TokenHash, at: Timestamp) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO calendar_feeds (user_id, secret_hash, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at",
+            &[&user.0, &secret.0.as_slice(), &at.as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_calendar_feed(&self, user: UserId) -> StoreResult<bool> {
+        Ok(self.execute("DELETE FROM calendar_feeds WHERE user_id = $1", &[&user.0]).await? > 0)
+    }
+
+    async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>> {
+        self.query_opt(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM calendar_feeds JOIN users ON users.id = calendar_feeds.user_id
+                 WHERE calendar_feeds.secret_hash = $1"
+            ),
+            &[&secret.0.as_slice()],
+        )
+        .await?
+        .map(|row| user_from(&row, 0))
+        .transpose()
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

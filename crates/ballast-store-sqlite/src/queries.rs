@@ -8,13 +8,15 @@ use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSe
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::journal::EntryToken;
+use ballast_core::reminders::{minute_of_day, time_from_minute_of_day};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
     JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
-    NewUser, NewWorkSession, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
-    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    NewUser, NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
+    StoredCheckIn, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
+    check_migrated,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -29,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "check_ins", sql: include_str!("../migrations/0003_check_ins.sql") },
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
+    Migration { version: 7, name: "reminders", sql: include_str!("../migrations/0007_reminders.sql") },
 ];
 
 /// Column lists shared by several queries, as macros so each query is one literal at compile
@@ -363,6 +366,12 @@ fn journal_entry_from(row: &Row<'_>) -> rusqlite::Result<JournalEntry> {
         created_at: timestamp(row.get(4)?)?,
         updated_at: timestamp(row.get(5)?)?,
     })
+}
+
+/// A time of day kept as minutes after midnight in the column `what`.
+fn time_of_day(row: &Row<'_>, column: usize, what: &str) -> rusqlite::Result<Option<jiff::civil::Time>> {
+    let minutes: Option<i32> = row.get(column)?;
+    minutes.map(|m| time_from_minute_of_day(m).ok_or_else(|| invalid(column, what))).transpose()
 }
 
 #[async_trait]
@@ -1386,6 +1395,89 @@ impl Store for SqliteStore {
         self.write_elsewhere(move |tx| {
             tx.prepare_cached("DELETE FROM journal_unlocks WHERE user_id = ?1")?.execute([user.0])?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn reminder_settings(&self, user: UserId) -> StoreResult<Option<ReminderSettings>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT check_in_at, self_care_at, email, updated_at FROM reminder_settings WHERE user_id = ?1",
+            )?
+            .query_row([user.0], |row| {
+                Ok(ReminderSettings {
+                    check_in_at: time_of_day(row, 0, "reminder_settings.check_in_at")?,
+                    self_care_at: time_of_day(row, 1, "reminder_settings.self_care_at")?,
+                    email: row.get(2)?,
+                    updated_at: timestamp(row.get(3)?)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn set_reminder_settings(&self, user: UserId, settings: &ReminderSettings) -> StoreResult<()> {
+        let settings = settings.clone();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO reminder_settings (user_id, check_in_at, self_care_at, email, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user_id) DO UPDATE SET check_in_at = excluded.check_in_at,
+                     self_care_at = excluded.self_care_at, email = excluded.email, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                user.0,
+                settings.check_in_at.map(minute_of_day),
+                settings.self_care_at.map(minute_of_day),
+                settings.email,
+                settings.updated_at.as_second(),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT created_at FROM calendar_feeds WHERE user_id = ?1")?
+                .query_row([user.0], |row| timestamp(row.get(0)?))
+                .optional()
+        })
+        .await
+    }
+
+    async fn set_calendar_feed(&self, user: UserId, secret: &TokenHash, at: Timestamp) -> StoreResult<()> {
+        let secret = *secret;
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO calendar_feeds (user_id, secret_hash, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id) DO UPDATE SET secret_hash = excluded.secret_hash,
+                     created_at = excluded.created_at",
+            )?
+            .execute(params![user.0, secret.0, at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_calendar_feed(&self, user: UserId) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            Ok(tx.prepare_cached("DELETE FROM calendar_feeds WHERE user_id = ?1")?.execute([user.0])? > 0)
+        })
+        .await
+    }
+
+    async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>> {
+        let secret = *secret;
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM calendar_feeds JOIN users ON users.id = calendar_feeds.user_id WHERE calendar_feeds.secret_hash = ?1"
+            ))?
+            .query_row([secret.0], |row| user_from(row, 0))
+            .optional()
         })
         .await
     }

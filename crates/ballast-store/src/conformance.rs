@@ -18,8 +18,9 @@ use jiff::civil::{Date, date, time};
 
 use crate::{
     AssessmentId, ChosenSign, CustomInstrument, FollowUp, ImportKey, ImportReport, Incident, IncidentId, JournalDraft,
-    JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, SessionChange, Store,
-    StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
+    JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser, NewWorkSession, ReminderSettings,
+    SessionChange, Store, StoreError, StoredCheckIn, StoredScale, StoredWorkSession, SupportResource, ThrottleKey,
+    TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -71,6 +72,8 @@ macro_rules! conformance_suite {
             the_journal_draft_is_saved_replaced_and_cleared,
             journal_unlocks_belong_to_a_session_and_end_with_it,
             deleting_a_journal_removes_all_of_it,
+            reminder_settings_start_unset_then_are_replaced,
+            a_calendar_feed_is_found_by_its_secret_renewed_and_revoked,
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
@@ -285,11 +288,13 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
         store.add_journal_entry(&journal_entry(user, n, 10)).await.unwrap();
         store.save_journal_draft(user, &journal_draft(n)).await.unwrap();
         store.set_journal_unlock(user, session, &journal_key(n)).await.unwrap();
+        store.set_reminder_settings(user, &reminder_settings(n)).await.unwrap();
+        store.set_calendar_feed(user, &feed_secret(n), at(1)).await.unwrap();
     }
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 17, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 19, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -314,6 +319,11 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
     assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
     assert_eq!(store.journal_unlock(sams_session).await.unwrap(), None);
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), None);
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), None);
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(1)).await.unwrap(), None, "the feed's address ends");
+    assert_eq!(store.reminder_settings(kim.id).await.unwrap(), Some(reminder_settings(2)), "kim keeps her reminders");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id));
 
     assert!(store.session_by_token(&token(3)).await.unwrap().is_some(), "kim keeps her session");
     assert_eq!(store.data_key(kim.id).await.unwrap(), Some(wrapped_key(2)), "and her data key");
@@ -1460,4 +1470,77 @@ pub async fn deleting_a_journal_removes_all_of_it(store: Arc<dyn Store>) {
     assert!(store.create_journal_lock(sam.id, &journal_lock(4)).await.unwrap(), "sam can start again");
     store.add_journal_entry(&journal_entry(sam.id, 1, 30)).await.unwrap();
     assert_eq!(store.journal_entries(sam.id).await.unwrap(), vec![journal_entry(sam.id, 1, 30)], "the token is free");
+}
+
+// --- reminders -------------------------------------------------------------------------------
+
+fn reminder_settings(n: u8) -> ReminderSettings {
+    ReminderSettings {
+        check_in_at: Some(time(8, n as i8, 0, 0)),
+        self_care_at: (n % 2 == 1).then(|| time(17, 30, 0, 0)),
+        email: n % 2 == 0,
+        updated_at: at(i64::from(n)),
+    }
+}
+
+fn feed_secret(n: u8) -> TokenHash {
+    TokenHash([0xf0 | n; 32])
+}
+
+pub async fn reminder_settings_start_unset_then_are_replaced(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), None);
+
+    store.set_reminder_settings(sam.id, &reminder_settings(1)).await.unwrap();
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), Some(reminder_settings(1)));
+    let none_at_all = ReminderSettings { check_in_at: None, self_care_at: None, email: true, updated_at: at(9) };
+    store.set_reminder_settings(sam.id, &none_at_all).await.unwrap();
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), Some(none_at_all.clone()), "replaced whole");
+    assert_eq!(rows_in(&store, sam.id, "reminder_settings").await, Some(1), "one row per person");
+    assert_eq!(store.reminder_settings(kim.id).await.unwrap(), None, "settings are per person");
+
+    let edges = ReminderSettings {
+        check_in_at: Some(time(0, 0, 0, 0)),
+        self_care_at: Some(time(23, 59, 0, 0)),
+        email: false,
+        updated_at: at(10),
+    };
+    store.set_reminder_settings(kim.id, &edges).await.unwrap();
+    assert_eq!(store.reminder_settings(kim.id).await.unwrap(), Some(edges), "midnight and a minute to midnight");
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), Some(none_at_all));
+}
+
+pub async fn a_calendar_feed_is_found_by_its_secret_renewed_and_revoked(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), None);
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(1)).await.unwrap(), None);
+    assert!(!store.revoke_calendar_feed(sam.id).await.unwrap(), "nothing to revoke");
+
+    store.set_calendar_feed(sam.id, &feed_secret(1), at(5)).await.unwrap();
+    store.set_calendar_feed(kim.id, &feed_secret(2), at(6)).await.unwrap();
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), Some(at(5)));
+    let owner = store.user_by_calendar_feed(&feed_secret(1)).await.unwrap().unwrap();
+    assert_eq!((owner.id, owner.email), (sam.id, email("sam")));
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id));
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap(), None);
+
+    // Renewing replaces the secret: the old one leads nowhere.
+    store.set_calendar_feed(sam.id, &feed_secret(3), at(7)).await.unwrap();
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(1)).await.unwrap(), None, "the old address ends");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap().map(|u| u.id), Some(sam.id));
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), Some(at(7)));
+    assert_eq!(rows_in(&store, sam.id, "calendar_feeds").await, Some(1), "one feed per person");
+
+    // A secret is never shared: taking kim's is refused and changes nothing.
+    let taken = store.set_calendar_feed(sam.id, &feed_secret(2), at(8)).await;
+    assert!(taken.is_err(), "{taken:?}");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id));
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap().map(|u| u.id), Some(sam.id));
+
+    assert!(store.revoke_calendar_feed(sam.id).await.unwrap());
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), None);
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap(), None, "a revoked address ends");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id), "kim's stays");
 }

@@ -23,8 +23,8 @@ pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportKey, ImportReport, Incident,
     IncidentId, JournalDraft, JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser,
-    NewWorkSession, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession,
-    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
+    NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale,
+    StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -252,6 +252,25 @@ pub trait Store: Send + Sync + 'static {
     async fn set_journal_unlock(&self, user: UserId, session: SessionId, wrapped: &WrappedKey) -> StoreResult<()>;
     /// Locks the journal in every session of the person.
     async fn end_journal_unlocks(&self, user: UserId) -> StoreResult<()>;
+
+    // --- reminders -----------------------------------------------------------------------
+    //
+    // Times of day and the hash of the calendar feed's secret; nothing about how anyone is doing.
+
+    /// The person's reminder choices, or `None` if they have never saved any.
+    async fn reminder_settings(&self, user: UserId) -> StoreResult<Option<ReminderSettings>>;
+    /// Creates or replaces the person's reminder choices.
+    async fn set_reminder_settings(&self, user: UserId, settings: &ReminderSettings) -> StoreResult<()>;
+    /// When the person's calendar feed was made (or last renewed), or `None` if they have none.
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<Timestamp>>;
+    /// Gives the person a calendar feed whose secret hashes to `secret`, replacing any feed they
+    /// had: the old address stops working at once.
+    async fn set_calendar_feed(&self, user: UserId, secret: &TokenHash, at: Timestamp) -> StoreResult<()>;
+    /// Removes the person's calendar feed; false if they had none.
+    async fn revoke_calendar_feed(&self, user: UserId) -> StoreResult<bool>;
+    /// The owner of the calendar feed whose secret hashes to `secret`, if there is one. One
+    /// lookup by the hash (a unique index), so an unknown secret costs the same as a known one.
+    async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

@@ -272,3 +272,17 @@ pub struct JournalDraft {
     pub body: Sealed,
     pub saved_at: Timestamp,
 }
+
+/// A person's reminder choices. Times of day are local to the person's own time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// When to be reminded to check in each day, if at all.
+    pub check_in_at: Option<jiff::civil::Time>,
+    /// The start of a daily self-care slot, if the person wants one.
+    pub self_care_at: Option<jiff::civil::Time>,
+    /// Whether the person wants their check-in reminder by email (sent only when the operator
+    /// configured email).
+    pub email: bool,
+    /// When they last changed these; repeating calendar events start on this day.
+    pub updated_at: Timestamp,
+}
