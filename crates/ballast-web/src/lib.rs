@@ -18,6 +18,7 @@ mod jobs;
 mod journal_keys;
 pub mod keys;
 mod pages;
+mod reminder_events;
 mod render;
 mod security;
 mod state;
@@ -30,7 +31,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
-pub use config::WebConfig;
+pub use config::{MailConfig, WebConfig};
 pub use state::AppState;
 
 /// The whole application, ready to serve.

@@ -96,6 +96,7 @@ impl Settings {
             sessions: self.sessions,
             throttle: ThrottlePolicy::default(),
             max_body_bytes: self.max_body_bytes,
+            mail: None,
         }
     }
 

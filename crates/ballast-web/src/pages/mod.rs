@@ -5,12 +5,14 @@ mod admin;
 mod assessments;
 mod assets;
 mod check_in;
+mod due;
 mod exposure;
 mod health;
 mod home;
 mod incidents;
 mod insights;
 mod journal;
+mod reminders;
 mod sign_in;
 mod signs;
 mod support;
@@ -41,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(incidents::routes())
         .merge(exposure::routes())
         .merge(journal::routes())
+        .merge(reminders::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

@@ -9,5 +9,6 @@ mod check_ins;
 mod exposure;
 mod flows;
 mod journal;
+mod reminders;
 mod security;
 mod support;
