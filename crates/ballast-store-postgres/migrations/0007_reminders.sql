@@ -22,3 +22,28 @@ CREATE TABLE calendar_feeds (
     secret_hash BYTEA  NOT NULL UNIQUE CHECK (length(secret_hash) = 32),
     created_at  BIGINT NOT NULL
 );
+
+-- Background work kept in the database (today: reminder emails), so that several instances
+-- share one queue and nothing is done twice. `dedupe` makes a job exist once: a reminder's is
+-- the person's local date, so a day's reminder is enqueued once however many schedulers run.
+-- A runner claims a job by setting `locked_by` and `locked_until` (its lease) and counting an
+-- attempt, skipping rows another runner has locked (FOR UPDATE SKIP LOCKED); a failure clears
+-- the lease and moves `run_at` later (back-off). `done_at` is set when the job is finished:
+-- sent, no longer wanted, or given up after the last attempt (`last_error` says why). The
+-- payload is JSON and holds no health details.
+CREATE TABLE jobs (
+    id           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind         TEXT    COLLATE "C" NOT NULL,
+    user_id      BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    dedupe       TEXT    COLLATE "C" NOT NULL,
+    payload      TEXT    NOT NULL,
+    run_at       BIGINT  NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    locked_by    TEXT,
+    locked_until BIGINT,
+    last_error   TEXT,
+    done_at      BIGINT,
+    created_at   BIGINT  NOT NULL,
+    UNIQUE (user_id, kind, dedupe)
+);
+CREATE INDEX jobs_waiting ON jobs (run_at) WHERE done_at IS NULL;

@@ -12,11 +12,11 @@ use ballast_core::reminders::{minute_of_day, time_from_minute_of_day};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
-    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId,
-    JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewSession,
-    NewUser, NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult,
-    StoredCheckIn, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
-    check_migrated,
+    Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportReport, Incident, IncidentId, Job,
+    JobId, JournalDraft, JournalEntry, JournalLock, Migration, MigrationReport, NewAssessment, NewIncident, NewJob,
+    NewSession, NewUser, NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, Store, StoreError,
+    StoreResult, StoredCheckIn, StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+    WorkSessionId, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -352,6 +352,26 @@ fn journal_entry_from(row: &Row) -> StoreResult<JournalEntry> {
         body: sealed_in("journal_entries.body", get(row, 3)?)?,
         created_at: timestamp(get(row, 4)?)?,
         updated_at: timestamp(get(row, 5)?)?,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "id, kind, user_id, dedupe, payload, run_at, attempts, locked_by, locked_until, last_error, done_at";
+
+fn job_from(row: &Row) -> StoreResult<Job> {
+    let attempts: i32 = get(row, 6)?;
+    Ok(Job {
+        id: JobId(get(row, 0)?),
+        kind: get(row, 1)?,
+        user_id: UserId(get(row, 2)?),
+        dedupe: get(row, 3)?,
+        payload: get(row, 4)?,
+        run_at: timestamp(get(row, 5)?)?,
+        attempts: u32::try_from(attempts).map_err(|_| invalid("jobs.attempts"))?,
+        locked_by: get(row, 7)?,
+        locked_until: get::<Option<i64>>(row, 8)?.map(timestamp).transpose()?,
+        last_error: get(row, 9)?,
+        done_at: get::<Option<i64>>(row, 10)?.map(timestamp).transpose()?,
     })
 }
 
@@ -1334,6 +1354,101 @@ impl Store for PostgresStore {
         .await?
         .map(|row| user_from(&row, 0))
         .transpose()
+    }
+
+    async fn email_reminder_recipients(&self) -> StoreResult<Vec<(User, jiff::civil::Time)>> {
+        self.query(
+            &format!(
+                "SELECT {USER_COLUMNS}, reminder_settings.check_in_at
+                 FROM reminder_settings JOIN users ON users.id = reminder_settings.user_id
+                 WHERE reminder_settings.email AND reminder_settings.check_in_at IS NOT NULL ORDER BY users.id"
+            ),
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let at = time_of_day("reminder_settings.check_in_at", get(row, USER_COLUMN_COUNT)?)?;
+            Ok((user_from(row, 0)?, at.ok_or_else(|| invalid("reminder_settings.check_in_at"))?))
+        })
+        .collect()
+    }
+
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool> {
+        let added = self
+            .execute(
+                "INSERT INTO jobs (kind, user_id, dedupe, payload, run_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id, kind, dedupe) DO NOTHING",
+                &[
+                    &job.kind,
+                    &job.user_id.0,
+                    &job.dedupe,
+                    &job.payload,
+                    &job.run_at.as_second(),
+                    &job.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(added > 0)
+    }
+
+    async fn claim_jobs(&self, owner: &str, now: Timestamp, until: Timestamp, limit: u32) -> StoreResult<Vec<Job>> {
+        // SKIP LOCKED: rows another runner is claiming right now are passed over rather than
+        // waited for, and the lease columns keep them from being claimed again afterwards.
+        let rows = self
+            .query(
+                &format!(
+                    "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM jobs
+                                  WHERE done_at IS NULL AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
+                                  ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                &[&owner, &until.as_second(), &now.as_second(), &i64::from(limit)],
+            )
+            .await?;
+        let mut jobs = rows.iter().map(job_from).collect::<StoreResult<Vec<_>>>()?;
+        jobs.sort_by_key(|job| (job.run_at, job.id));
+        Ok(jobs)
+    }
+
+    async fn finish_job(&self, id: JobId, owner: &str, at: Timestamp, note: Option<&str>) -> StoreResult<bool> {
+        let finished = self
+            .execute(
+                "UPDATE jobs SET done_at = $3, last_error = coalesce($4, last_error), locked_by = NULL, locked_until = NULL
+                 WHERE id = $1 AND locked_by = $2 AND done_at IS NULL",
+                &[&id.0, &owner, &at.as_second(), &note],
+            )
+            .await?;
+        Ok(finished > 0)
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let failed = self
+            .execute(
+                "UPDATE jobs SET last_error = $3, run_at = coalesce($4, run_at),
+                     done_at = CASE WHEN $4::BIGINT IS NULL THEN $5::BIGINT END, locked_by = NULL, locked_until = NULL
+                 WHERE id = $1 AND locked_by = $2 AND done_at IS NULL",
+                &[&id.0, &owner, &error, &retry_at.map(|t| t.as_second()), &at.as_second()],
+            )
+            .await?;
+        Ok(failed > 0)
+    }
+
+    async fn jobs_of(&self, user: UserId) -> StoreResult<Vec<Job>> {
+        self.query(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE user_id = $1 ORDER BY id"), &[&user.0])
+            .await?
+            .iter()
+            .map(job_from)
+            .collect()
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

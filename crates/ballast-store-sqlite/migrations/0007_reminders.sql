@@ -22,3 +22,27 @@ CREATE TABLE calendar_feeds (
     secret_hash BLOB    NOT NULL UNIQUE CHECK (length(secret_hash) = 32),
     created_at  INTEGER NOT NULL
 );
+
+-- Background work kept in the database (today: reminder emails), so that several instances
+-- share one queue and nothing is done twice. `dedupe` makes a job exist once: a reminder's is
+-- the person's local date, so a day's reminder is enqueued once however many schedulers run.
+-- A runner claims a job by setting `locked_by` and `locked_until` (its lease) and counting an
+-- attempt; a failure clears the lease and moves `run_at` later (back-off). `done_at` is set
+-- when the job is finished: sent, no longer wanted, or given up after the last attempt
+-- (`last_error` says why). The payload is JSON and holds no health details.
+CREATE TABLE jobs (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT    NOT NULL,
+    user_id      INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    dedupe       TEXT    NOT NULL,
+    payload      TEXT    NOT NULL,
+    run_at       INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    locked_by    TEXT,
+    locked_until INTEGER,
+    last_error   TEXT,
+    done_at      INTEGER,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (user_id, kind, dedupe)
+);
+CREATE INDEX jobs_waiting ON jobs (run_at) WHERE done_at IS NULL;

@@ -22,8 +22,8 @@ use jiff::civil::Date;
 pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
     Assessment, AssessmentId, ChosenSign, CustomInstrument, Draft, FollowUp, ImportKey, ImportReport, Incident,
-    IncidentId, JournalDraft, JournalEntry, JournalLock, NewAssessment, NewIncident, NewSession, NewUser,
-    NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale,
+    IncidentId, Job, JobId, JournalDraft, JournalEntry, JournalLock, NewAssessment, NewIncident, NewJob, NewSession,
+    NewUser, NewWorkSession, ReminderSettings, Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale,
     StoredWorkSession, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
 };
 
@@ -271,6 +271,38 @@ pub trait Store: Send + Sync + 'static {
     /// The owner of the calendar feed whose secret hashes to `secret`, if there is one. One
     /// lookup by the hash (a unique index), so an unknown secret costs the same as a known one.
     async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>>;
+
+    /// Everyone who asked for their check-in reminder by email, with its time of day.
+    async fn email_reminder_recipients(&self) -> StoreResult<Vec<(User, jiff::civil::Time)>>;
+
+    // --- background jobs -----------------------------------------------------------------
+    //
+    // One queue shared by every instance on the database. A job is enqueued once per
+    // (person, kind, dedupe); a runner claims jobs with a lease, so two runners never hold the
+    // same job, and a runner that dies only delays its jobs until the lease runs out.
+
+    /// Adds the job unless one with the same (person, kind, dedupe) exists; true if added.
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;
+    /// Claims up to `limit` unfinished jobs whose `run_at` has come and that no runner holds
+    /// (or whose lease ran out), earliest first: each gets `owner`'s lease until `until` and
+    /// one more attempt. Concurrent claims never return the same job.
+    async fn claim_jobs(&self, owner: &str, now: Timestamp, until: Timestamp, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Marks a job `owner` holds as finished at `at` (with `note` as its last word, if any);
+    /// false if `owner` no longer holds it.
+    async fn finish_job(&self, id: JobId, owner: &str, at: Timestamp, note: Option<&str>) -> StoreResult<bool>;
+    /// Records a failed attempt of a job `owner` holds and releases it: to run again at
+    /// `retry_at`, or given up (finished at `at`) when `retry_at` is `None`. False if `owner`
+    /// no longer holds it.
+    async fn fail_job(
+        &self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The person's jobs, oldest first: for tests and for people looking into the queue.
+    async fn jobs_of(&self, user: UserId) -> StoreResult<Vec<Job>>;
 
     // --- instance settings (administrators) -------------------------------------------------
 
