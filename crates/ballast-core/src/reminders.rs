@@ -1,9 +1,11 @@
 //! Reminders: the times of day a person chose for their check-in and for a self-care slot,
-//! read from what they typed, and the decision whether today's check-in is due now.
+//! read from what they typed; whether today's check-in is due now; when an email reminder
+//! may go out; and how long to wait before trying a failed email again.
 //!
 //! Times are local wall-clock times in the person's own zone: "09:00" stays at nine in the
 //! morning across daylight-saving changes, which is what a person means by it.
 
+use jiff::SignedDuration;
 use jiff::civil::{DateTime, Time};
 
 /// How long the check-in event in the calendar feed lasts: about what a check-in takes.
@@ -59,6 +61,30 @@ pub fn check_in_due(reminder_at: Option<Time>, now: DateTime, checked_in_today: 
     reminder_at.is_some_and(|at| !checked_in_today && now.time() >= at)
 }
 
+/// How late an email reminder may still go out, in minutes after its time. A reminder hours
+/// late (the server was down, or the person set the time after it had passed) is no help.
+pub const EMAIL_LATENESS_MINUTES: i32 = 180;
+
+/// Whether the day's email reminder should be sent at the person's local time `now`: its time
+/// has come, and not so long ago that it would arrive out of place. Never across midnight:
+/// a 23:00 reminder sent at 00:30 would belong to the wrong day.
+pub fn email_reminder_due(reminder_at: Time, now: DateTime) -> bool {
+    let late = minute_of_day(now.time()) - minute_of_day(reminder_at);
+    (0..EMAIL_LATENESS_MINUTES).contains(&late)
+}
+
+/// Tries at most this many times to send one email.
+pub const MAX_EMAIL_ATTEMPTS: u32 = 5;
+
+/// How long to wait before trying again after `attempts` failed tries, doubling from a minute
+/// (1, 2, 4, 8 minutes), or `None` when that was the last try.
+pub fn retry_after(attempts: u32) -> Option<SignedDuration> {
+    if attempts == 0 || attempts >= MAX_EMAIL_ATTEMPTS {
+        return None;
+    }
+    Some(SignedDuration::from_mins(1 << (attempts - 1).min(10)))
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::{date, time};
@@ -96,6 +122,35 @@ mod tests {
         assert!(check_in_due(nine, day.at(23, 30, 0, 0), false));
         assert!(!check_in_due(nine, day.at(10, 0, 0, 0), true), "done for today");
         assert!(!check_in_due(None, day.at(10, 0, 0, 0), false), "no reminder asked for");
+    }
+
+    #[test]
+    fn an_email_reminder_goes_out_from_its_time_for_three_hours_within_the_day() {
+        let nine = time(9, 0, 0, 0);
+        let day = date(2026, 3, 29);
+        assert!(!email_reminder_due(nine, day.at(8, 59, 0, 0)));
+        assert!(email_reminder_due(nine, day.at(9, 0, 0, 0)));
+        assert!(email_reminder_due(nine, day.at(11, 59, 0, 0)));
+        assert!(!email_reminder_due(nine, day.at(12, 0, 0, 0)), "too late to help");
+        assert!(!email_reminder_due(time(23, 0, 0, 0), day.at(0, 30, 0, 0)), "never into the next day");
+        assert!(email_reminder_due(time(23, 0, 0, 0), day.at(23, 59, 0, 0)));
+    }
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_then_stop() {
+        let waits: Vec<_> = (1..=MAX_EMAIL_ATTEMPTS).map(retry_after).collect();
+        assert_eq!(
+            waits,
+            [
+                Some(SignedDuration::from_mins(1)),
+                Some(SignedDuration::from_mins(2)),
+                Some(SignedDuration::from_mins(4)),
+                Some(SignedDuration::from_mins(8)),
+                None
+            ]
+        );
+        assert_eq!(retry_after(0), None);
+        assert_eq!(retry_after(u32::MAX), None);
     }
 
     proptest! {

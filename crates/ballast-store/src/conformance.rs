@@ -1485,7 +1485,7 @@ fn reminder_settings(n: u8) -> ReminderSettings {
     ReminderSettings {
         check_in_at: Some(time(8, n as i8, 0, 0)),
         self_care_at: (n % 2 == 1).then(|| time(17, 30, 0, 0)),
-        email: n % 2 == 0,
+        email: n.is_multiple_of(2),
         updated_at: at(i64::from(n)),
     }
 }

@@ -19,13 +19,19 @@ pub struct WebConfig {
     /// Where to send email from, when the operator set up an SMTP server; `None` means this
     /// instance sends no email at all (reminders then come by calendar feed and the home page).
     pub mail: Option<MailConfig>,
+    /// Run the background reminder loop (tests turn it off and drive
+    /// [`run_reminders_once`](crate::run_reminders_once) themselves).
+    pub background_jobs: bool,
 }
 
 /// The operator's outgoing mail server.
+///
+/// `smtp://` speaks plain SMTP (add `?tls=required` for STARTTLS, which any server reached
+/// over a network should use); `smtps://` uses TLS from the start.
 #[derive(Clone)]
 pub struct MailConfig {
-    /// `smtp://user:password@host:port` (plain, upgraded with STARTTLS when offered) or
-    /// `smtps://…` (TLS from the start). Holds a password: never print or log it whole.
+    /// `smtp://user:password@host:port` or `smtps://…`. Holds a password: never print or
+    /// log it whole.
     pub smtp_url: String,
     /// The sender address, e.g. `Ballast <ballast@care.example.org>`.
     pub from: String,
@@ -46,6 +52,7 @@ impl Default for WebConfig {
             throttle: ThrottlePolicy::default(),
             max_body_bytes: 64 * 1024,
             mail: None,
+            background_jobs: true,
         }
     }
 }

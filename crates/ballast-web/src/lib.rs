@@ -17,6 +17,7 @@ mod forms;
 mod jobs;
 mod journal_keys;
 pub mod keys;
+mod mail;
 mod pages;
 mod reminder_events;
 mod render;
@@ -32,6 +33,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
 pub use config::{MailConfig, WebConfig};
+pub use jobs::{ReminderRun, run_reminders_once};
+pub use mail::Mailer;
 pub use state::AppState;
 
 /// The whole application, ready to serve.
@@ -53,6 +56,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let instruments = catalogue::bundled().len();
     tracing::info!(instruments, "bundled instruments loaded");
     jobs::spawn_housekeeping(state.clone());
+    if state.config.background_jobs {
+        jobs::spawn_reminders(state.clone());
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }

@@ -11,4 +11,5 @@ mod flows;
 mod journal;
 mod reminders;
 mod security;
+mod smtp;
 mod support;

@@ -1,18 +1,24 @@
 //! Reminders through HTTP: the settings page (bad times refused with what was typed kept),
 //! the calendar feed (made, fetched without a session, read back with `ballast_calendar` to
 //! check times, recurrence and zone, renewed and revoked), other people's feeds and settings
-//! out of reach, and "today's check-in" in the home page's due-now list.
+//! out of reach, "your check-in for today" in the home page's due-now list, and email
+//! reminders sent to a real SMTP server started by the test (`crate::smtp`): exactly once
+//! with two instances racing, retried with back-off when the server refuses, never when
+//! email is off.
 
 use std::collections::BTreeSet;
 
 use ballast_calendar::{Window, read_calendar};
 use ballast_core::incident::{IncidentKind, IncidentRole};
 use ballast_core::{Email, TimeZoneName, UserId};
-use ballast_store::NewIncident;
+use ballast_store::{Job, NewIncident, ReminderSettings, Store};
+use ballast_web::{AppState, MailConfig, ReminderRun, WebConfig, run_reminders_once};
 use jiff::civil::time;
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::support::{Browser, PASSWORD, Reply, TestApp, fresh_postgres_store, serve, spawn_app};
+use crate::smtp::{Answer, SmtpServer};
+use crate::support::{Browser, PASSWORD, Reply, TestApp, fresh_postgres_store, serve, spawn_app, test_instance_key};
 
 async fn signed_in(app: &TestApp, email: &str, zone: &str) -> Browser {
     let mut browser = Browser::new(app);
@@ -231,4 +237,177 @@ async fn today_s_check_in_is_due_once_its_reminder_time_passes_until_the_person_
     assert_eq!(browser.post("/check-in", &[("day", &today), ("energy", "6")]).await.status, 303);
     let home = browser.get("/").await;
     assert!(!home.body.contains("Your check-in for today"), "done for today:\n{}", home.body);
+}
+
+// --- email reminders -------------------------------------------------------------------------
+
+/// The served app's settings with email on; the background loop is off so the test drives it.
+fn with_email(server: &SmtpServer) -> WebConfig {
+    WebConfig {
+        mail: Some(MailConfig { smtp_url: server.url(), from: "Ballast <ballast@example.org>".into() }),
+        background_jobs: false,
+        ..WebConfig::default()
+    }
+}
+
+/// Another instance on the same database, as a second server behind a load balancer would
+/// be, with `public_url` set so its emails carry a link.
+fn instance(app: &TestApp, config: &WebConfig) -> AppState {
+    let config = WebConfig { public_url: Some(app.base.clone()), ..config.clone() };
+    AppState::new(app.store.clone(), config, test_instance_key())
+}
+
+/// Today (UTC) at a time of day.
+fn today_at(hour: i8, minute: i8) -> Timestamp {
+    let today = TimeZoneName::utc().today(Timestamp::now());
+    today.at(hour, minute, 0, 0).to_zoned(TimeZone::UTC).unwrap().timestamp()
+}
+
+async fn wants_email_at_eight(app: &TestApp, email: &str) -> UserId {
+    let mut browser = signed_in(app, email, "UTC").await;
+    let page = browser.get("/account/reminders").await;
+    page.assert_contains("Also send my check-in reminder by email");
+    assert!(!page.body.contains("does not send email"));
+    let saved = browser.post("/account/reminders", &[("check_in_at", "08:00"), ("email", "on")]).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    browser.get("/account/reminders").await.assert_contains(r#"name="email" checked"#);
+    let user = user_id(app, email).await;
+    assert!(app.store.reminder_settings(user).await.unwrap().unwrap().email);
+    user
+}
+
+async fn only_job(store: &std::sync::Arc<dyn Store>, user: UserId) -> Job {
+    let jobs = store.jobs_of(user).await.unwrap();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    jobs.into_iter().next().unwrap()
+}
+
+async fn one_email_with_two_instances_racing(app: TestApp, server: &SmtpServer, config: &WebConfig) {
+    let mara = wants_email_at_eight(&app, "mara@example.org").await;
+    let (first, second) = (instance(&app, config), instance(&app, config));
+
+    assert_eq!(run_reminders_once(&first, today_at(7, 59)).await, ReminderRun::default(), "not yet");
+    let morning = today_at(8, 5);
+    let (a, b) = tokio::join!(run_reminders_once(&first, morning), run_reminders_once(&second, morning));
+    assert_eq!((a.enqueued + b.enqueued, a.sent + b.sent, a.failed + b.failed), (1, 1, 0), "{a:?} {b:?}");
+
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let message = &messages[0];
+    assert_eq!(message.from, "<ballast@example.org>");
+    assert_eq!(message.to, ["<mara@example.org>"]);
+    assert!(message.data.contains("Subject: Your daily check-in\r\n"), "{}", message.data);
+    assert!(message.data.contains(&format!("\r\n{}/check-in\r\n", app.base)), "{}", message.data);
+    let settings = format!("\r\nTo turn them off: {}/account/reminders\r\n", app.base);
+    assert!(message.data.contains(&settings), "{}", message.data);
+
+    // Later passes, on either instance, send nothing more that day.
+    for at in [morning, today_at(9, 0), today_at(10, 59)] {
+        let run = run_reminders_once(&second, at).await;
+        assert_eq!((run.enqueued, run.sent), (0, 0), "{run:?}");
+    }
+    assert_eq!(server.messages().len(), 1);
+    let job = only_job(&app.store, mara).await;
+    assert_eq!((job.attempts, job.done_at, job.last_error), (1, Some(morning), None));
+}
+
+#[tokio::test]
+async fn a_reminder_email_is_sent_exactly_once_by_racing_instances_on_sqlite() {
+    let server = SmtpServer::start(Answer::Accept).await;
+    let config = with_email(&server);
+    let app = crate::support::spawn_app_with(config.clone()).await;
+    one_email_with_two_instances_racing(app, &server, &config).await;
+}
+
+#[tokio::test]
+async fn a_reminder_email_is_sent_exactly_once_by_racing_instances_on_postgres() {
+    let Some(store) = fresh_postgres_store().await else { return };
+    let server = SmtpServer::start(Answer::Accept).await;
+    let config = with_email(&server);
+    one_email_with_two_instances_racing(serve(store, config.clone()).await, &server, &config).await;
+}
+
+#[tokio::test]
+async fn a_refused_reminder_is_retried_later_and_later_then_given_up() {
+    let server = SmtpServer::start(Answer::TryLater).await;
+    let config = with_email(&server);
+    let app = crate::support::spawn_app_with(config.clone()).await;
+    let jo = wants_email_at_eight(&app, "jo@example.org").await;
+    let runner = instance(&app, &config);
+
+    let mut now = today_at(8, 0);
+    let run = run_reminders_once(&runner, now).await;
+    assert_eq!((run.enqueued, run.sent, run.failed), (1, 0, 1));
+    // Each failure waits twice as long as the one before: 1, 2, 4 and 8 minutes.
+    for (attempt, wait) in [(1, 1), (2, 2), (3, 4), (4, 8)] {
+        let job = only_job(&app.store, jo).await;
+        assert_eq!(job.attempts, attempt);
+        assert!(job.last_error.as_deref().is_some_and(|e| e.contains("451")), "{job:?}");
+        assert_eq!((job.run_at, job.done_at, job.locked_by), (now + SignedDuration::from_mins(wait), None, None));
+        let early =
+            run_reminders_once(&runner, now + SignedDuration::from_mins(wait) - SignedDuration::from_secs(1)).await;
+        assert_eq!(early, ReminderRun::default(), "not before its time");
+        assert_eq!(server.connections(), attempt as usize);
+        now += SignedDuration::from_mins(wait);
+        assert_eq!(run_reminders_once(&runner, now).await.failed, 1);
+    }
+    // The fifth try was the last.
+    let job = only_job(&app.store, jo).await;
+    assert_eq!((job.attempts, job.done_at, job.run_at), (5, Some(now), now));
+    assert!(job.last_error.as_deref().is_some_and(|e| e.contains("451")));
+    assert_eq!(run_reminders_once(&runner, now + SignedDuration::from_mins(60)).await, ReminderRun::default());
+    assert_eq!(server.connections(), 5);
+    assert!(server.messages().is_empty());
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_email_is_off_or_the_person_has_checked_in() {
+    let server = SmtpServer::start(Answer::Accept).await;
+    let config = with_email(&server);
+    let app = crate::support::spawn_app_with(config.clone()).await;
+    let runner = instance(&app, &config);
+
+    // Email reminders turned off by the person: a check-in time alone sends nothing.
+    let mut browser = signed_in(&app, "kai@example.org", "UTC").await;
+    assert_eq!(browser.post("/account/reminders", &[("check_in_at", "08:00")]).await.status, 303);
+    let kai = user_id(&app, "kai@example.org").await;
+    // Checked in already today: nothing to remind about.
+    let lin = wants_email_at_eight(&app, "lin@example.org").await;
+    let mut lins = Browser::new(&app);
+    lins.sign_in("lin@example.org", PASSWORD).await;
+    let today = TimeZoneName::utc().today(Timestamp::now()).to_string();
+    assert_eq!(lins.post("/check-in", &[("day", &today), ("energy", "7")]).await.status, 303);
+    // Turned off after the job was made: the job ends without sending.
+    let ida = wants_email_at_eight(&app, "ida@example.org").await;
+    let job = ballast_store::NewJob {
+        kind: "check-in-email".into(),
+        user_id: ida,
+        dedupe: today.clone(),
+        payload: format!(r#"{{"day":"{today}"}}"#),
+        run_at: today_at(8, 0),
+        created_at: today_at(8, 0),
+    };
+    assert!(app.store.enqueue_job(&job).await.unwrap());
+    let off = ReminderSettings { email: false, ..app.store.reminder_settings(ida).await.unwrap().unwrap() };
+    app.store.set_reminder_settings(ida, &off).await.unwrap();
+
+    let run = run_reminders_once(&runner, today_at(8, 30)).await;
+    assert_eq!(run, ReminderRun { enqueued: 0, sent: 0, failed: 0, skipped: 1 });
+    assert!(app.store.jobs_of(kai).await.unwrap().is_empty());
+    assert!(app.store.jobs_of(lin).await.unwrap().is_empty());
+    let ended = only_job(&app.store, ida).await;
+    assert_eq!(
+        (ended.done_at, ended.last_error.as_deref()),
+        (Some(today_at(8, 30)), Some("email reminders were turned off"))
+    );
+    assert_eq!(server.connections(), 0, "the mail server never heard from us");
+
+    // An instance without email configured sends nothing, even to someone who asked for it.
+    let mut wants = app.store.reminder_settings(ida).await.unwrap().unwrap();
+    wants.email = true;
+    app.store.set_reminder_settings(ida, &wants).await.unwrap();
+    let no_mail = instance(&app, &WebConfig { background_jobs: false, ..WebConfig::default() });
+    assert_eq!(run_reminders_once(&no_mail, today_at(8, 30)).await, ReminderRun::default());
+    assert_eq!(app.store.jobs_of(ida).await.unwrap().len(), 1, "nothing new enqueued");
+    assert_eq!(server.connections(), 0);
 }
