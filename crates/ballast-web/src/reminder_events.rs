@@ -44,7 +44,7 @@ fn daily(user: &User, settings: &ReminderSettings, base: &str) -> Vec<ReminderEv
         events.push(ReminderEvent {
             uid: format!("self-care.{}", user.id.0),
             summary: "Time for yourself".into(),
-            description: "Time you set aside for yourself. Ballast's rescue kit is there if you want it.".into(),
+            description: "Time you set aside for yourself. Nothing to do but take it.".into(),
             url: Some(format!("{base}/")),
             schedule: Schedule::Daily { from, at, minutes: SELF_CARE_MINUTES },
         });
