@@ -8,15 +8,17 @@ use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSe
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::journal::EntryToken;
+use ballast_core::reminders::{minute_of_day, time_from_minute_of_day};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
-    GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock,
-    KitContact, KitStatement, KitStatementId, KitUse, Migration, MigrationReport, NewAssessment, NewContractReview,
-    NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId, Session, SessionChange,
-    SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId,
-    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, Job, JobId, JournalDraft, JournalEntry,
+    JournalLock, KitContact, KitStatement, KitStatementId, KitUse, Migration, MigrationReport, NewAssessment,
+    NewContractReview, NewGoal, NewIncident, NewJob, NewSession, NewSupportPerson, NewUser, NewWorkSession,
+    ReminderSettings, ReviewId, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
+    StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+    WorkSessionId, check_migrated,
 };
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -34,7 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
     Migration { version: 6, name: "kit", sql: include_str!("../migrations/0006_kit.sql") },
-    // 7 is written on another branch; until it is merged, 8 follows 6.
+    Migration { version: 7, name: "reminders", sql: include_str!("../migrations/0007_reminders.sql") },
     Migration { version: 8, name: "contract", sql: include_str!("../migrations/0008_contract.sql") },
 ];
 
@@ -431,6 +433,31 @@ fn contract_review_from(row: &Row) -> StoreResult<ContractReview> {
         goals_note: sealed("contract_reviews.goals_note", get(row, 4)?)?,
         created_at: timestamp(get(row, 5)?)?,
     })
+}
+
+const JOB_COLUMNS: &str =
+    "id, kind, user_id, dedupe, payload, run_at, attempts, locked_by, locked_until, last_error, done_at";
+
+fn job_from(row: &Row) -> StoreResult<Job> {
+    let attempts: i32 = get(row, 6)?;
+    Ok(Job {
+        id: JobId(get(row, 0)?),
+        kind: get(row, 1)?,
+        user_id: UserId(get(row, 2)?),
+        dedupe: get(row, 3)?,
+        payload: get(row, 4)?,
+        run_at: timestamp(get(row, 5)?)?,
+        attempts: u32::try_from(attempts).map_err(|_| invalid("jobs.attempts"))?,
+        locked_by: get(row, 7)?,
+        locked_until: get::<Option<i64>>(row, 8)?.map(timestamp).transpose()?,
+        last_error: get(row, 9)?,
+        done_at: get::<Option<i64>>(row, 10)?.map(timestamp).transpose()?,
+    })
+}
+
+/// A time of day kept as minutes after midnight in the column `what`.
+fn time_of_day(what: &str, minutes: Option<i32>) -> StoreResult<Option<jiff::civil::Time>> {
+    minutes.map(|m| time_from_minute_of_day(m).ok_or_else(|| invalid(what))).transpose()
 }
 
 /// Doubles any embedded quote, so a name read from the catalogue is always one identifier.
@@ -1653,6 +1680,170 @@ impl Store for PostgresStore {
         .iter()
         .map(|row| Ok(KitUse { what: get(row, 0)?, used_at: timestamp(get(row, 1)?)? }))
         .collect()
+    }
+
+    async fn reminder_settings(&self, user: UserId) -> StoreResult<Option<ReminderSettings>> {
+        self.query_opt(
+            "SELECT check_in_at, self_care_at, email, updated_at FROM reminder_settings WHERE user_id = $1",
+            &[&user.0],
+        )
+        .await?
+        .map(|row| {
+            Ok(ReminderSettings {
+                check_in_at: time_of_day("reminder_settings.check_in_at", get(&row, 0)?)?,
+                self_care_at: time_of_day("reminder_settings.self_care_at", get(&row, 1)?)?,
+                email: get(&row, 2)?,
+                updated_at: timestamp(get(&row, 3)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_reminder_settings(&self, user: UserId, settings: &ReminderSettings) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO reminder_settings (user_id, check_in_at, self_care_at, email, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (user_id) DO UPDATE SET check_in_at = excluded.check_in_at,
+                 self_care_at = excluded.self_care_at, email = excluded.email, updated_at = excluded.updated_at",
+            &[
+                &user.0,
+                &settings.check_in_at.map(minute_of_day),
+                &settings.self_care_at.map(minute_of_day),
+                &settings.email,
+                &settings.updated_at.as_second(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        self.query_opt("SELECT created_at FROM calendar_feeds WHERE user_id = $1", &[&user.0])
+            .await?
+            .map(|row| timestamp(get(&row, 0)?))
+            .transpose()
+    }
+
+    async fn set_calendar_feed(&self, user: UserId, secret: &TokenHash, at: Timestamp) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO calendar_feeds (user_id, secret_hash, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE SET secret_hash = excluded.secret_hash, created_at = excluded.created_at",
+            &[&user.0, &secret.0.as_slice(), &at.as_second()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_calendar_feed(&self, user: UserId) -> StoreResult<bool> {
+        Ok(self.execute("DELETE FROM calendar_feeds WHERE user_id = $1", &[&user.0]).await? > 0)
+    }
+
+    async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>> {
+        self.query_opt(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM calendar_feeds JOIN users ON users.id = calendar_feeds.user_id
+                 WHERE calendar_feeds.secret_hash = $1"
+            ),
+            &[&secret.0.as_slice()],
+        )
+        .await?
+        .map(|row| user_from(&row, 0))
+        .transpose()
+    }
+
+    async fn email_reminder_recipients(&self) -> StoreResult<Vec<(User, jiff::civil::Time)>> {
+        self.query(
+            &format!(
+                "SELECT {USER_COLUMNS}, reminder_settings.check_in_at
+                 FROM reminder_settings JOIN users ON users.id = reminder_settings.user_id
+                 WHERE reminder_settings.email AND reminder_settings.check_in_at IS NOT NULL ORDER BY users.id"
+            ),
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let at = time_of_day("reminder_settings.check_in_at", get(row, USER_COLUMN_COUNT)?)?;
+            Ok((user_from(row, 0)?, at.ok_or_else(|| invalid("reminder_settings.check_in_at"))?))
+        })
+        .collect()
+    }
+
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool> {
+        let added = self
+            .execute(
+                "INSERT INTO jobs (kind, user_id, dedupe, payload, run_at, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id, kind, dedupe) DO NOTHING",
+                &[
+                    &job.kind,
+                    &job.user_id.0,
+                    &job.dedupe,
+                    &job.payload,
+                    &job.run_at.as_second(),
+                    &job.created_at.as_second(),
+                ],
+            )
+            .await?;
+        Ok(added > 0)
+    }
+
+    async fn claim_jobs(&self, owner: &str, now: Timestamp, until: Timestamp, limit: u32) -> StoreResult<Vec<Job>> {
+        // SKIP LOCKED: rows another runner is claiming right now are passed over rather than
+        // waited for, and the lease columns keep them from being claimed again afterwards.
+        let rows = self
+            .query(
+                &format!(
+                    "UPDATE jobs SET locked_by = $1, locked_until = $2, attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM jobs
+                                  WHERE done_at IS NULL AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
+                                  ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                &[&owner, &until.as_second(), &now.as_second(), &i64::from(limit)],
+            )
+            .await?;
+        let mut jobs = rows.iter().map(job_from).collect::<StoreResult<Vec<_>>>()?;
+        jobs.sort_by_key(|job| (job.run_at, job.id));
+        Ok(jobs)
+    }
+
+    async fn finish_job(&self, id: JobId, owner: &str, at: Timestamp, note: Option<&str>) -> StoreResult<bool> {
+        let finished = self
+            .execute(
+                "UPDATE jobs SET done_at = $3, last_error = coalesce($4, last_error), locked_by = NULL, locked_until = NULL
+                 WHERE id = $1 AND locked_by = $2 AND done_at IS NULL",
+                &[&id.0, &owner, &at.as_second(), &note],
+            )
+            .await?;
+        Ok(finished > 0)
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let failed = self
+            .execute(
+                "UPDATE jobs SET last_error = $3, run_at = coalesce($4, run_at),
+                     done_at = CASE WHEN $4::BIGINT IS NULL THEN $5::BIGINT END, locked_by = NULL, locked_until = NULL
+                 WHERE id = $1 AND locked_by = $2 AND done_at IS NULL",
+                &[&id.0, &owner, &error, &retry_at.map(|t| t.as_second()), &at.as_second()],
+            )
+            .await?;
+        Ok(failed > 0)
+    }
+
+    async fn jobs_of(&self, user: UserId) -> StoreResult<Vec<Job>> {
+        self.query(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE user_id = $1 ORDER BY id"), &[&user.0])
+            .await?
+            .iter()
+            .map(job_from)
+            .collect()
     }
 
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {

@@ -8,15 +8,17 @@ use ballast_core::exposure::{Intensity, Minutes, PacingPlan, SessionKind, WorkSe
 use ballast_core::incident::{FollowUpStep, IncidentKind, IncidentRole, StillWithMe, Support};
 use ballast_core::instrument::{Answers, InstrumentId, Words};
 use ballast_core::journal::EntryToken;
+use ballast_core::reminders::{minute_of_day, time_from_minute_of_day};
 use ballast_core::sealing::{Sealed, WrappedKey};
 use ballast_core::{Email, FailureCount, Role, SessionId, TimeZoneName, UserId};
 use ballast_store::{
     Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
-    GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock,
-    KitContact, KitStatement, KitStatementId, KitUse, Migration, MigrationReport, NewAssessment, NewContractReview,
-    NewGoal, NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId, Session, SessionChange,
-    SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn, StoredWorkSession, SupportPerson, SupportPersonId,
-    SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId, check_migrated,
+    GoalId, GoalProgress, GoalText, ImportReport, Incident, IncidentId, Job, JobId, JournalDraft, JournalEntry,
+    JournalLock, KitContact, KitStatement, KitStatementId, KitUse, Migration, MigrationReport, NewAssessment,
+    NewContractReview, NewGoal, NewIncident, NewJob, NewSession, NewSupportPerson, NewUser, NewWorkSession,
+    ReminderSettings, ReviewId, Session, SessionChange, SessionWithUser, Store, StoreError, StoreResult, StoredCheckIn,
+    StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, User, UserCredentials,
+    WorkSessionId, check_migrated,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -32,7 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "exposure", sql: include_str!("../migrations/0004_exposure.sql") },
     Migration { version: 5, name: "journal", sql: include_str!("../migrations/0005_journal.sql") },
     Migration { version: 6, name: "kit", sql: include_str!("../migrations/0006_kit.sql") },
-    // 7 is written on another branch; until it is merged, 8 follows 6.
+    Migration { version: 7, name: "reminders", sql: include_str!("../migrations/0007_reminders.sql") },
     Migration { version: 8, name: "contract", sql: include_str!("../migrations/0008_contract.sql") },
 ];
 
@@ -443,6 +445,34 @@ fn contract_review_from(row: &Row<'_>) -> rusqlite::Result<ContractReview> {
         goals_note: sealed(4, "contract_reviews.goals_note", row.get(4)?)?,
         created_at: timestamp(row.get(5)?)?,
     })
+}
+
+macro_rules! job_columns {
+    () => {
+        "id, kind, user_id, dedupe, payload, run_at, attempts, locked_by, locked_until, last_error, done_at"
+    };
+}
+
+fn job_from(row: &Row<'_>) -> rusqlite::Result<Job> {
+    Ok(Job {
+        id: JobId(row.get(0)?),
+        kind: row.get(1)?,
+        user_id: UserId(row.get(2)?),
+        dedupe: row.get(3)?,
+        payload: row.get(4)?,
+        run_at: timestamp(row.get(5)?)?,
+        attempts: row.get(6)?,
+        locked_by: row.get(7)?,
+        locked_until: row.get::<_, Option<i64>>(8)?.map(timestamp).transpose()?,
+        last_error: row.get(9)?,
+        done_at: row.get::<_, Option<i64>>(10)?.map(timestamp).transpose()?,
+    })
+}
+
+/// A time of day kept as minutes after midnight in the column `what`.
+fn time_of_day(row: &Row<'_>, column: usize, what: &str) -> rusqlite::Result<Option<jiff::civil::Time>> {
+    let minutes: Option<i32> = row.get(column)?;
+    minutes.map(|m| time_from_minute_of_day(m).ok_or_else(|| invalid(column, what))).transpose()
 }
 
 #[async_trait]
@@ -1833,6 +1863,196 @@ impl Store for SqliteStore {
                 Ok(KitUse { what: row.get(0)?, used_at: timestamp(row.get(1)?)? })
             })?
             .collect()
+        })
+        .await
+    }
+
+    async fn reminder_settings(&self, user: UserId) -> StoreResult<Option<ReminderSettings>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT check_in_at, self_care_at, email, updated_at FROM reminder_settings WHERE user_id = ?1",
+            )?
+            .query_row([user.0], |row| {
+                Ok(ReminderSettings {
+                    check_in_at: time_of_day(row, 0, "reminder_settings.check_in_at")?,
+                    self_care_at: time_of_day(row, 1, "reminder_settings.self_care_at")?,
+                    email: row.get(2)?,
+                    updated_at: timestamp(row.get(3)?)?,
+                })
+            })
+            .optional()
+        })
+        .await
+    }
+
+    async fn set_reminder_settings(&self, user: UserId, settings: &ReminderSettings) -> StoreResult<()> {
+        let settings = settings.clone();
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO reminder_settings (user_id, check_in_at, self_care_at, email, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (user_id) DO UPDATE SET check_in_at = excluded.check_in_at,
+                     self_care_at = excluded.self_care_at, email = excluded.email, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                user.0,
+                settings.check_in_at.map(minute_of_day),
+                settings.self_care_at.map(minute_of_day),
+                settings.email,
+                settings.updated_at.as_second(),
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<Timestamp>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT created_at FROM calendar_feeds WHERE user_id = ?1")?
+                .query_row([user.0], |row| timestamp(row.get(0)?))
+                .optional()
+        })
+        .await
+    }
+
+    async fn set_calendar_feed(&self, user: UserId, secret: &TokenHash, at: Timestamp) -> StoreResult<()> {
+        let secret = *secret;
+        self.write_elsewhere(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO calendar_feeds (user_id, secret_hash, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (user_id) DO UPDATE SET secret_hash = excluded.secret_hash,
+                     created_at = excluded.created_at",
+            )?
+            .execute(params![user.0, secret.0, at.as_second()])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_calendar_feed(&self, user: UserId) -> StoreResult<bool> {
+        self.write_elsewhere(move |tx| {
+            Ok(tx.prepare_cached("DELETE FROM calendar_feeds WHERE user_id = ?1")?.execute([user.0])? > 0)
+        })
+        .await
+    }
+
+    async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>> {
+        let secret = *secret;
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM calendar_feeds JOIN users ON users.id = calendar_feeds.user_id WHERE calendar_feeds.secret_hash = ?1"
+            ))?
+            .query_row([secret.0], |row| user_from(row, 0))
+            .optional()
+        })
+        .await
+    }
+
+    async fn email_reminder_recipients(&self) -> StoreResult<Vec<(User, jiff::civil::Time)>> {
+        self.read(move |c| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                user_columns!(),
+                ", reminder_settings.check_in_at FROM reminder_settings JOIN users ON users.id = reminder_settings.user_id
+                 WHERE reminder_settings.email = 1 AND reminder_settings.check_in_at IS NOT NULL ORDER BY users.id"
+            ))?
+            .query_map([], |row| {
+                let at = time_of_day(row, USER_COLUMN_COUNT, "reminder_settings.check_in_at")?;
+                Ok((user_from(row, 0)?, at.ok_or_else(|| invalid(USER_COLUMN_COUNT, "reminder_settings.check_in_at"))?))
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool> {
+        let job = job.clone();
+        self.write_elsewhere(move |tx| {
+            let added = tx
+                .prepare_cached(
+                    "INSERT INTO jobs (kind, user_id, dedupe, payload, run_at, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (user_id, kind, dedupe) DO NOTHING",
+                )?
+                .execute(params![
+                    job.kind,
+                    job.user_id.0,
+                    job.dedupe,
+                    job.payload,
+                    job.run_at.as_second(),
+                    job.created_at.as_second()
+                ])?;
+            Ok(added > 0)
+        })
+        .await
+    }
+
+    async fn claim_jobs(&self, owner: &str, now: Timestamp, until: Timestamp, limit: u32) -> StoreResult<Vec<Job>> {
+        let owner = owner.to_owned();
+        // SQLite has one writer at a time, so this one statement (choose and mark) cannot
+        // interleave with another claim: each job goes to exactly one runner.
+        self.write_elsewhere(move |tx| {
+            let mut jobs: Vec<Job> = tx
+                .prepare_cached(concat!(
+                    "UPDATE jobs SET locked_by = ?1, locked_until = ?2, attempts = attempts + 1
+                     WHERE id IN (SELECT id FROM jobs
+                                  WHERE done_at IS NULL AND run_at <= ?3 AND (locked_until IS NULL OR locked_until <= ?3)
+                                  ORDER BY run_at, id LIMIT ?4)
+                     RETURNING ",
+                    job_columns!()
+                ))?
+                .query_map(params![owner, until.as_second(), now.as_second(), limit], job_from)?
+                .collect::<rusqlite::Result<_>>()?;
+            jobs.sort_by_key(|job| (job.run_at, job.id));
+            Ok(jobs)
+        })
+        .await
+    }
+
+    async fn finish_job(&self, id: JobId, owner: &str, at: Timestamp, note: Option<&str>) -> StoreResult<bool> {
+        let (owner, note) = (owner.to_owned(), note.map(str::to_owned));
+        self.write_elsewhere(move |tx| {
+            let finished = tx
+                .prepare_cached(
+                    "UPDATE jobs SET done_at = ?3, last_error = coalesce(?4, last_error), locked_by = NULL,
+                         locked_until = NULL
+                     WHERE id = ?1 AND locked_by = ?2 AND done_at IS NULL",
+                )?
+                .execute(params![id.0, owner, at.as_second(), note])?;
+            Ok(finished > 0)
+        })
+        .await
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let (owner, error) = (owner.to_owned(), error.to_owned());
+        self.write_elsewhere(move |tx| {
+            let failed = tx
+                .prepare_cached(
+                    "UPDATE jobs SET last_error = ?3, run_at = coalesce(?4, run_at),
+                         done_at = CASE WHEN ?4 IS NULL THEN ?5 END, locked_by = NULL, locked_until = NULL
+                     WHERE id = ?1 AND locked_by = ?2 AND done_at IS NULL",
+                )?
+                .execute(params![id.0, owner, error, retry_at.map(|t| t.as_second()), at.as_second()])?;
+            Ok(failed > 0)
+        })
+        .await
+    }
+
+    async fn jobs_of(&self, user: UserId) -> StoreResult<Vec<Job>> {
+        self.read(move |c| {
+            c.prepare_cached(concat!("SELECT ", job_columns!(), " FROM jobs WHERE user_id = ?1 ORDER BY id"))?
+                .query_map([user.0], job_from)?
+                .collect()
         })
         .await
     }

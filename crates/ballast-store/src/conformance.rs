@@ -18,10 +18,11 @@ use jiff::civil::{Date, date, time};
 
 use crate::{
     AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, FollowUp, Goal, GoalId, GoalProgress,
-    GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry, JournalLock, KitContact,
-    KitStatementId, KitUse, NewAssessment, NewContractReview, NewGoal, NewIncident, NewSession, NewSupportPerson,
-    NewUser, NewWorkSession, ReviewId, SessionChange, Store, StoreError, StoredCheckIn, StoredScale, StoredWorkSession,
-    SupportPerson, SupportPersonId, SupportResource, ThrottleKey, TokenHash, WorkSessionId,
+    GoalText, ImportKey, ImportReport, Incident, IncidentId, JobId, JournalDraft, JournalEntry, JournalLock,
+    KitContact, KitStatementId, KitUse, NewAssessment, NewContractReview, NewGoal, NewIncident, NewJob, NewSession,
+    NewSupportPerson, NewUser, NewWorkSession, ReminderSettings, ReviewId, SessionChange, Store, StoreError,
+    StoredCheckIn, StoredScale, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource, ThrottleKey,
+    TokenHash, WorkSessionId,
 };
 
 /// Generates one `#[tokio::test]` per conformance case. `$fresh` is an async function
@@ -71,6 +72,12 @@ macro_rules! conformance_suite {
             a_journal_lock_is_made_once_and_rewrapped,
             journal_entries_are_listed_newest_first_and_belong_to_their_owner,
             the_journal_draft_is_saved_replaced_and_cleared,
+            reminder_settings_start_unset_then_are_replaced,
+            a_calendar_feed_is_found_by_its_secret_renewed_and_revoked,
+            email_reminder_recipients_are_those_who_asked,
+            a_job_is_enqueued_once_per_person_kind_and_key,
+            claimed_jobs_are_leased_finished_retried_and_given_up,
+            racing_runners_claim_each_job_exactly_once,
             kit_statements_are_kept_in_order_and_belong_to_their_owner,
             the_kit_contact_is_set_replaced_and_cleared,
             kit_uses_are_listed_by_half_open_range_earliest_first,
@@ -298,6 +305,9 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
         store.add_kit_statement(user, &sealed("I am allowed to rest", "statement"), at(5)).await.unwrap();
         store.set_kit_contact(user, &kit_contact(n)).await.unwrap();
         store.record_kit_use(user, "box-breathing", at(6)).await.unwrap();
+        store.set_reminder_settings(user, &reminder_settings(n)).await.unwrap();
+        store.set_calendar_feed(user, &feed_secret(n), at(1)).await.unwrap();
+        store.enqueue_job(&new_job(user, "2026-03-01", 0)).await.unwrap();
     }
     let mut contract_ids = Vec::new();
     for (user, n) in [(sam.id, 1), (kim.id, 2)] {
@@ -311,7 +321,7 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
 
     let before = store.user_row_counts(sam.id).await.unwrap();
     assert!(before.iter().any(|(table, count)| table == "sessions" && *count == 2), "{before:?}");
-    assert!(before.len() >= 25, "every per-person table is counted: {before:?}");
+    assert!(before.len() >= 28, "every per-person table is counted: {before:?}");
     // When a table of per-person rows is added, give sam a row in it above.
     assert!(before.iter().all(|(_, count)| *count > 0), "sam has a row in every per-person table: {before:?}");
 
@@ -342,6 +352,13 @@ pub async fn deleting_an_account_removes_everything_of_theirs(store: Arc<dyn Sto
     assert_eq!(store.journal_entry(sam.id, &entry_token(1)).await.unwrap(), None);
     assert_eq!(store.journal_draft(sam.id).await.unwrap(), None);
     assert_eq!(store.journal_unlock(sams_session).await.unwrap(), None);
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), None);
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), None);
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(1)).await.unwrap(), None, "the feed's address ends");
+    assert_eq!(store.reminder_settings(kim.id).await.unwrap(), Some(reminder_settings(2)), "kim keeps her reminders");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id));
+    assert!(store.jobs_of(sam.id).await.unwrap().is_empty(), "sam's reminders will not be sent");
+    assert_eq!(store.jobs_of(kim.id).await.unwrap().len(), 1);
     assert_eq!(store.contract_settings(sam.id).await.unwrap(), None, "the contract goes with the account");
     assert!(store.goals(sam.id).await.unwrap().is_empty());
     assert!(store.support_people(sam.id).await.unwrap().is_empty());
@@ -1871,4 +1888,245 @@ pub async fn kit_uses_are_listed_by_half_open_range_earliest_first(store: Arc<dy
     assert_eq!(store.kit_uses(sam.id, at(0), at(100)).await.unwrap().len(), 5);
     assert!(store.kit_uses(sam.id, at(31), at(100)).await.unwrap().is_empty());
     assert_eq!(store.kit_uses(kim.id, at(0), at(100)).await.unwrap(), vec![use_of("body-scan", 20)]);
+}
+
+// --- reminders -------------------------------------------------------------------------------
+
+fn reminder_settings(n: u8) -> ReminderSettings {
+    ReminderSettings {
+        check_in_at: Some(time(8, n as i8, 0, 0)),
+        self_care_at: (n % 2 == 1).then(|| time(17, 30, 0, 0)),
+        email: n.is_multiple_of(2),
+        updated_at: at(i64::from(n)),
+    }
+}
+
+fn feed_secret(n: u8) -> TokenHash {
+    TokenHash([0xf0 | n; 32])
+}
+
+pub async fn reminder_settings_start_unset_then_are_replaced(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), None);
+
+    store.set_reminder_settings(sam.id, &reminder_settings(1)).await.unwrap();
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), Some(reminder_settings(1)));
+    let none_at_all = ReminderSettings { check_in_at: None, self_care_at: None, email: true, updated_at: at(9) };
+    store.set_reminder_settings(sam.id, &none_at_all).await.unwrap();
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), Some(none_at_all.clone()), "replaced whole");
+    assert_eq!(rows_in(&store, sam.id, "reminder_settings").await, Some(1), "one row per person");
+    assert_eq!(store.reminder_settings(kim.id).await.unwrap(), None, "settings are per person");
+
+    let edges = ReminderSettings {
+        check_in_at: Some(time(0, 0, 0, 0)),
+        self_care_at: Some(time(23, 59, 0, 0)),
+        email: false,
+        updated_at: at(10),
+    };
+    store.set_reminder_settings(kim.id, &edges).await.unwrap();
+    assert_eq!(store.reminder_settings(kim.id).await.unwrap(), Some(edges), "midnight and a minute to midnight");
+    assert_eq!(store.reminder_settings(sam.id).await.unwrap(), Some(none_at_all));
+}
+
+pub async fn a_calendar_feed_is_found_by_its_secret_renewed_and_revoked(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), None);
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(1)).await.unwrap(), None);
+    assert!(!store.revoke_calendar_feed(sam.id).await.unwrap(), "nothing to revoke");
+
+    store.set_calendar_feed(sam.id, &feed_secret(1), at(5)).await.unwrap();
+    store.set_calendar_feed(kim.id, &feed_secret(2), at(6)).await.unwrap();
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), Some(at(5)));
+    let owner = store.user_by_calendar_feed(&feed_secret(1)).await.unwrap().unwrap();
+    assert_eq!((owner.id, owner.email), (sam.id, email("sam")));
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id));
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap(), None);
+
+    // Renewing replaces the secret: the old one leads nowhere.
+    store.set_calendar_feed(sam.id, &feed_secret(3), at(7)).await.unwrap();
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(1)).await.unwrap(), None, "the old address ends");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap().map(|u| u.id), Some(sam.id));
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), Some(at(7)));
+    assert_eq!(rows_in(&store, sam.id, "calendar_feeds").await, Some(1), "one feed per person");
+
+    // A secret is never shared: taking kim's is refused and changes nothing.
+    let taken = store.set_calendar_feed(sam.id, &feed_secret(2), at(8)).await;
+    assert!(taken.is_err(), "{taken:?}");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id));
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap().map(|u| u.id), Some(sam.id));
+
+    assert!(store.revoke_calendar_feed(sam.id).await.unwrap());
+    assert_eq!(store.calendar_feed(sam.id).await.unwrap(), None);
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(3)).await.unwrap(), None, "a revoked address ends");
+    assert_eq!(store.user_by_calendar_feed(&feed_secret(2)).await.unwrap().map(|u| u.id), Some(kim.id), "kim's stays");
+}
+
+// --- background jobs -------------------------------------------------------------------------
+
+fn new_job(user: UserId, dedupe: &str, run_at: i64) -> NewJob {
+    NewJob {
+        kind: "check-in-email".into(),
+        user_id: user,
+        dedupe: dedupe.into(),
+        payload: format!("{{\"day\":\"{dedupe}\"}}"),
+        run_at: at(run_at),
+        created_at: at(0),
+    }
+}
+
+pub async fn email_reminder_recipients_are_those_who_asked(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    let lee = store.create_user(new_user("lee")).await.unwrap();
+    store.create_user(new_user("ann")).await.unwrap();
+    assert!(store.email_reminder_recipients().await.unwrap().is_empty());
+    store.set_reminder_settings(sam.id, &reminder_settings(2)).await.unwrap(); // email, 08:02
+    store.set_reminder_settings(kim.id, &reminder_settings(1)).await.unwrap(); // no email
+    let no_time = ReminderSettings { check_in_at: None, ..reminder_settings(4) };
+    store.set_reminder_settings(lee.id, &no_time).await.unwrap(); // email, but no time
+    let recipients = store.email_reminder_recipients().await.unwrap();
+    assert_eq!(recipients.len(), 1, "{recipients:?}");
+    assert_eq!((recipients[0].0.id, recipients[0].1), (sam.id, time(8, 2, 0, 0)));
+    assert_eq!(recipients[0].0.email, email("sam"));
+}
+
+pub async fn a_job_is_enqueued_once_per_person_kind_and_key(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    let kim = store.create_user(new_user("kim")).await.unwrap();
+    assert!(store.enqueue_job(&new_job(sam.id, "2026-03-01", 0)).await.unwrap());
+    assert!(!store.enqueue_job(&new_job(sam.id, "2026-03-01", 50)).await.unwrap(), "the same day again adds nothing");
+    assert!(store.enqueue_job(&new_job(sam.id, "2026-03-02", 0)).await.unwrap(), "another day is another job");
+    assert!(store.enqueue_job(&new_job(kim.id, "2026-03-01", 0)).await.unwrap(), "another person too");
+    let other_kind = NewJob { kind: "other".into(), ..new_job(sam.id, "2026-03-01", 0) };
+    assert!(store.enqueue_job(&other_kind).await.unwrap(), "and another kind");
+    let jobs = store.jobs_of(sam.id).await.unwrap();
+    assert_eq!(jobs.len(), 3);
+    let first = &jobs[0];
+    assert_eq!((first.kind.as_str(), first.user_id, first.dedupe.as_str()), ("check-in-email", sam.id, "2026-03-01"));
+    assert_eq!((first.payload.as_str(), first.run_at, first.attempts), (r#"{"day":"2026-03-01"}"#, at(0), 0));
+    assert_eq!(
+        (first.locked_by.clone(), first.locked_until, first.last_error.clone(), first.done_at),
+        (None, None, None, None)
+    );
+
+    // Racing schedulers enqueue a day's job once.
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.enqueue_job(&new_job(kim.id, "2026-03-09", 0)).await.unwrap() })
+        })
+        .collect();
+    let mut added = 0;
+    for racer in racers {
+        added += usize::from(racer.await.unwrap());
+    }
+    assert_eq!(added, 1);
+    assert_eq!(store.jobs_of(kim.id).await.unwrap().len(), 2);
+}
+
+pub async fn claimed_jobs_are_leased_finished_retried_and_given_up(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    store.enqueue_job(&new_job(sam.id, "a", 0)).await.unwrap();
+    store.enqueue_job(&new_job(sam.id, "b", 10)).await.unwrap();
+    store.enqueue_job(&new_job(sam.id, "later", 1000)).await.unwrap();
+
+    // Only jobs whose time has come, earliest first, each with a lease and one more attempt.
+    let claimed = store.claim_jobs("one", at(20), at(80), 10).await.unwrap();
+    assert_eq!(claimed.iter().map(|j| j.dedupe.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    assert!(
+        claimed
+            .iter()
+            .all(|j| j.attempts == 1 && j.locked_by.as_deref() == Some("one") && j.locked_until == Some(at(80)))
+    );
+    let (a, b) = (claimed[0].id, claimed[1].id);
+    assert!(store.claim_jobs("two", at(30), at(90), 10).await.unwrap().is_empty(), "held jobs are not claimed");
+
+    // Finishing: only by the holder, and once.
+    assert!(!store.finish_job(a, "two", at(31), None).await.unwrap(), "not two's to finish");
+    assert!(store.finish_job(a, "one", at(32), None).await.unwrap());
+    assert!(!store.finish_job(a, "one", at(33), None).await.unwrap(), "finished once");
+    let done = store.jobs_of(sam.id).await.unwrap().into_iter().find(|j| j.id == a).unwrap();
+    assert_eq!((done.done_at, done.locked_by, done.locked_until, done.attempts), (Some(at(32)), None, None, 1));
+
+    // A runner that stops: its lease runs out and another runner takes the job over; the first
+    // can then neither finish nor fail it.
+    let taken = store.claim_jobs("two", at(80), at(140), 10).await.unwrap();
+    assert_eq!(taken.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(), [(b, 2)]);
+    assert!(!store.fail_job(b, "one", "late", Some(at(500)), at(81)).await.unwrap());
+    assert!(!store.finish_job(b, "one", at(81), None).await.unwrap());
+
+    // Failing with a retry time: released, to run again then, the error kept.
+    assert!(store.fail_job(b, "two", "451 try later", Some(at(200)), at(82)).await.unwrap());
+    let retried = store.jobs_of(sam.id).await.unwrap().into_iter().find(|j| j.id == b).unwrap();
+    assert_eq!((retried.run_at, retried.attempts, retried.done_at), (at(200), 2, None));
+    assert_eq!(
+        (retried.last_error.as_deref(), retried.locked_by, retried.locked_until),
+        (Some("451 try later"), None, None)
+    );
+    assert!(store.claim_jobs("two", at(199), at(260), 10).await.unwrap().is_empty(), "not before its time");
+    let again = store.claim_jobs("two", at(200), at(260), 1).await.unwrap();
+    assert_eq!(again.iter().map(|j| (j.id, j.attempts)).collect::<Vec<_>>(), [(b, 3)]);
+
+    // Failing without one: given up, finished, the error kept.
+    assert!(store.fail_job(b, "two", "550 no such mailbox", None, at(201)).await.unwrap());
+    let given_up = store.jobs_of(sam.id).await.unwrap().into_iter().find(|j| j.id == b).unwrap();
+    assert_eq!(
+        (given_up.done_at, given_up.run_at, given_up.last_error.as_deref()),
+        (Some(at(201)), at(200), Some("550 no such mailbox"))
+    );
+    let later = store.claim_jobs("two", at(5000), at(5060), 10).await.unwrap();
+    assert_eq!(
+        later.iter().map(|j| j.dedupe.as_str()).collect::<Vec<_>>(),
+        ["later"],
+        "finished jobs are never claimed"
+    );
+
+    // A note on finishing is kept as the job's last word.
+    assert!(store.finish_job(later[0].id, "two", at(5001), Some("turned off")).await.unwrap());
+    let noted = store.jobs_of(sam.id).await.unwrap().into_iter().find(|j| j.id == later[0].id).unwrap();
+    assert_eq!(noted.last_error.as_deref(), Some("turned off"));
+}
+
+pub async fn racing_runners_claim_each_job_exactly_once(store: Arc<dyn Store>) {
+    let mut users = Vec::new();
+    for n in 0..4 {
+        users.push(store.create_user(new_user(&format!("racer{n}"))).await.unwrap().id);
+    }
+    for (n, user) in users.iter().enumerate() {
+        for day in 0..15 {
+            store.enqueue_job(&new_job(*user, &format!("day-{day}"), (n * day) as i64)).await.unwrap();
+        }
+    }
+    // Eight runners, each claiming three at a time until nothing is left.
+    let runners: Vec<_> = (0..8)
+        .map(|runner| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let owner = format!("runner-{runner}");
+                let mut mine = Vec::new();
+                loop {
+                    let claimed = store.claim_jobs(&owner, at(100), at(400), 3).await.unwrap();
+                    if claimed.is_empty() {
+                        break mine;
+                    }
+                    for job in claimed {
+                        assert_eq!(job.locked_by.as_deref(), Some(owner.as_str()));
+                        mine.push(job.id);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<JobId> = Vec::new();
+    for runner in runners {
+        all.extend(runner.await.unwrap());
+    }
+    let unique: BTreeSet<JobId> = all.iter().copied().collect();
+    assert_eq!(all.len(), 60, "every job claimed");
+    assert_eq!(unique.len(), 60, "and none twice");
+    for user in users {
+        assert!(store.jobs_of(user).await.unwrap().iter().all(|job| job.attempts == 1));
+    }
 }

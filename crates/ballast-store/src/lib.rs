@@ -22,11 +22,11 @@ use jiff::civil::Date;
 pub use migration::{Migration, MigrationReport, check_migrated};
 pub use records::{
     Assessment, AssessmentId, ChosenSign, ContractReview, ContractSettings, CustomInstrument, Draft, FollowUp, Goal,
-    GoalId, GoalProgress, GoalText, ImportKey, ImportReport, Incident, IncidentId, JournalDraft, JournalEntry,
-    JournalLock, KitContact, KitStatement, KitStatementId, KitUse, NewAssessment, NewContractReview, NewGoal,
-    NewIncident, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReviewId, Session, SessionChange,
-    SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession, SupportPerson, SupportPersonId, SupportResource,
-    ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
+    GoalId, GoalProgress, GoalText, ImportKey, ImportReport, Incident, IncidentId, Job, JobId, JournalDraft,
+    JournalEntry, JournalLock, KitContact, KitStatement, KitStatementId, KitUse, NewAssessment, NewContractReview,
+    NewGoal, NewIncident, NewJob, NewSession, NewSupportPerson, NewUser, NewWorkSession, ReminderSettings, ReviewId,
+    Session, SessionChange, SessionWithUser, StoredCheckIn, StoredScale, StoredWorkSession, SupportPerson,
+    SupportPersonId, SupportResource, ThrottleKey, TokenHash, User, UserCredentials, WorkSessionId,
 };
 
 /// Why a store operation failed. Web handlers map these to responses in one place.
@@ -321,6 +321,57 @@ pub trait Store: Send + Sync + 'static {
     async fn record_kit_use(&self, user: UserId, what: &str, at: Timestamp) -> StoreResult<()>;
     /// The person's uses with `from <= used_at < to`, earliest first (then in the order logged).
     async fn kit_uses(&self, user: UserId, from: Timestamp, to: Timestamp) -> StoreResult<Vec<KitUse>>;
+
+    // --- reminders -----------------------------------------------------------------------
+    //
+    // Times of day and the hash of the calendar feed's secret; nothing about how anyone is doing.
+
+    /// The person's reminder choices, or `None` if they have never saved any.
+    async fn reminder_settings(&self, user: UserId) -> StoreResult<Option<ReminderSettings>>;
+    /// Creates or replaces the person's reminder choices.
+    async fn set_reminder_settings(&self, user: UserId, settings: &ReminderSettings) -> StoreResult<()>;
+    /// When the person's calendar feed was made (or last renewed), or `None` if they have none.
+    async fn calendar_feed(&self, user: UserId) -> StoreResult<Option<Timestamp>>;
+    /// Gives the person a calendar feed whose secret hashes to `secret`, replacing any feed they
+    /// had: the old address stops working at once.
+    async fn set_calendar_feed(&self, user: UserId, secret: &TokenHash, at: Timestamp) -> StoreResult<()>;
+    /// Removes the person's calendar feed; false if they had none.
+    async fn revoke_calendar_feed(&self, user: UserId) -> StoreResult<bool>;
+    /// The owner of the calendar feed whose secret hashes to `secret`, if there is one. One
+    /// lookup by the hash (a unique index), so an unknown secret costs the same as a known one.
+    async fn user_by_calendar_feed(&self, secret: &TokenHash) -> StoreResult<Option<User>>;
+
+    /// Everyone who asked for their check-in reminder by email, with its time of day.
+    async fn email_reminder_recipients(&self) -> StoreResult<Vec<(User, jiff::civil::Time)>>;
+
+    // --- background jobs -----------------------------------------------------------------
+    //
+    // One queue shared by every instance on the database. A job is enqueued once per
+    // (person, kind, dedupe); a runner claims jobs with a lease, so two runners never hold the
+    // same job, and a runner that dies only delays its jobs until the lease runs out.
+
+    /// Adds the job unless one with the same (person, kind, dedupe) exists; true if added.
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;
+    /// Claims up to `limit` unfinished jobs whose `run_at` has come and that no runner holds
+    /// (or whose lease ran out), earliest first: each gets `owner`'s lease until `until` and
+    /// one more attempt. Concurrent claims never return the same job.
+    async fn claim_jobs(&self, owner: &str, now: Timestamp, until: Timestamp, limit: u32) -> StoreResult<Vec<Job>>;
+    /// Marks a job `owner` holds as finished at `at` (with `note` as its last word, if any);
+    /// false if `owner` no longer holds it.
+    async fn finish_job(&self, id: JobId, owner: &str, at: Timestamp, note: Option<&str>) -> StoreResult<bool>;
+    /// Records a failed attempt of a job `owner` holds and releases it: to run again at
+    /// `retry_at`, or given up (finished at `at`) when `retry_at` is `None`. False if `owner`
+    /// no longer holds it.
+    async fn fail_job(
+        &self,
+        id: JobId,
+        owner: &str,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The person's jobs, oldest first: for tests and for people looking into the queue.
+    async fn jobs_of(&self, user: UserId) -> StoreResult<Vec<Job>>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

@@ -413,3 +413,55 @@ pub struct KitUse {
     pub what: String,
     pub used_at: Timestamp,
 }
+
+/// A person's reminder choices. Times of day are local to the person's own time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// When to be reminded to check in each day, if at all.
+    pub check_in_at: Option<jiff::civil::Time>,
+    /// The start of a daily self-care slot, if the person wants one.
+    pub self_care_at: Option<jiff::civil::Time>,
+    /// Whether the person wants their check-in reminder by email (sent only when the operator
+    /// configured email).
+    pub email: bool,
+    /// When they last changed these; repeating calendar events start on this day.
+    pub updated_at: Timestamp,
+}
+
+/// A job's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobId(pub i64);
+
+/// Work to do in the background, for one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    /// What to do, e.g. "check-in-email"; the runner chooses the code by it.
+    pub kind: String,
+    pub user_id: UserId,
+    /// Makes the job exist once per (person, kind, dedupe), e.g. the person's local date.
+    pub dedupe: String,
+    /// JSON the runner reads; never health details.
+    pub payload: String,
+    /// Not before this.
+    pub run_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+/// A job as the queue holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub user_id: UserId,
+    pub dedupe: String,
+    pub payload: String,
+    pub run_at: Timestamp,
+    /// Attempts started so far (a claim counts as one).
+    pub attempts: u32,
+    /// The runner holding the job and until when, while one does.
+    pub locked_by: Option<String>,
+    pub locked_until: Option<Timestamp>,
+    pub last_error: Option<String>,
+    /// When it was finished: done, no longer wanted, or given up (see `last_error`).
+    pub done_at: Option<Timestamp>,
+}

@@ -16,6 +16,31 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Where to send email from, when the operator set up an SMTP server; `None` means this
+    /// instance sends no email at all (reminders then come by calendar feed and the home page).
+    pub mail: Option<MailConfig>,
+    /// Run the background reminder loop (tests turn it off and drive
+    /// [`run_reminders_once`](crate::run_reminders_once) themselves).
+    pub background_jobs: bool,
+}
+
+/// The operator's outgoing mail server.
+///
+/// `smtp://` speaks plain SMTP (add `?tls=required` for STARTTLS, which any server reached
+/// over a network should use); `smtps://` uses TLS from the start.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `smtp://user:password@host:port` or `smtps://…`. Holds a password: never print or
+    /// log it whole.
+    pub smtp_url: String,
+    /// The sender address, e.g. `Ballast <ballast@care.example.org>`.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig").field("smtp_url", &"(hidden)").field("from", &self.from).finish()
+    }
 }
 
 impl Default for WebConfig {
@@ -26,6 +51,8 @@ impl Default for WebConfig {
             sessions: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
             max_body_bytes: 64 * 1024,
+            mail: None,
+            background_jobs: true,
         }
     }
 }

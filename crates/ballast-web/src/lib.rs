@@ -17,7 +17,9 @@ mod forms;
 mod jobs;
 mod journal_keys;
 pub mod keys;
+mod mail;
 mod pages;
+mod reminder_events;
 mod render;
 mod security;
 mod state;
@@ -30,7 +32,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 
-pub use config::WebConfig;
+pub use config::{MailConfig, WebConfig};
+pub use jobs::{ReminderRun, run_reminders_once};
+pub use mail::Mailer;
 pub use security::passwords::temporary_password;
 pub use state::AppState;
 
@@ -53,6 +57,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let instruments = catalogue::bundled().len();
     tracing::info!(instruments, "bundled instruments loaded");
     jobs::spawn_housekeeping(state.clone());
+    if state.config.background_jobs {
+        jobs::spawn_reminders(state.clone());
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }

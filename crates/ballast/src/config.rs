@@ -25,6 +25,13 @@ pub struct Overrides {
     /// The address people use to reach Ballast, e.g. https://ballast.example.org.
     #[arg(long, global = true, env = "BALLAST_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Send email reminders through this server: smtp://user:password@host:587?tls=required or
+    /// smtps://user:password@host:465. Unset: no email is sent.
+    #[arg(long, global = true, env = "BALLAST_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of Ballast's email, e.g. "Ballast <ballast@care.example.org>".
+    #[arg(long, global = true, env = "BALLAST_MAIL_FROM")]
+    pub mail_from: Option<String>,
     /// A configuration file [default: ./ballast.toml, if it exists].
     #[arg(long, global = true, env = "BALLAST_CONFIG")]
     pub config: Option<PathBuf>,
@@ -38,6 +45,8 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
     trust_proxy_headers: Option<bool>,
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
@@ -68,6 +77,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database: DatabaseChoice,
     pub public_url: Option<String>,
+    /// Outgoing email, when the operator set `smtp_url` and `mail_from`.
+    pub mail: Option<ballast_web::MailConfig>,
     pub trust_proxy_headers: bool,
     pub sessions: SessionPolicy,
     pub max_body_bytes: usize,
@@ -96,6 +107,8 @@ impl Settings {
             sessions: self.sessions,
             throttle: ThrottlePolicy::default(),
             max_body_bytes: self.max_body_bytes,
+            mail: self.mail.clone(),
+            background_jobs: true,
         }
     }
 
@@ -108,6 +121,7 @@ impl Settings {
              data_dir:              {}\n\
              database:              {}\n\
              public_url:            {}\n\
+             email:                 {}\n\
              trust_proxy_headers:   {}\n\
              session idle timeout:  {} minutes\n\
              session max age:       {} hours\n\
@@ -117,6 +131,9 @@ impl Settings {
             self.data_dir.display(),
             self.database.describe(),
             self.public_url.as_deref().unwrap_or("(not set)"),
+            self.mail.as_ref().map_or("(not set: no email is sent)".to_owned(), |mail| {
+                format!("{} from {}", redact_url(&mail.smtp_url), mail.from)
+            }),
             self.trust_proxy_headers,
             self.sessions.idle_timeout.as_mins(),
             self.sessions.absolute_timeout.as_hours(),
@@ -150,6 +167,21 @@ fn merge(overrides: &Overrides, file: FileConfig, source: Option<PathBuf>, log: 
     {
         bail!("public_url {url:?} must start with https:// (or http:// for testing)");
     }
+    let smtp_url = overrides.smtp_url.clone().or(file.smtp_url).filter(|url| !url.is_empty());
+    let mail_from = overrides.mail_from.clone().or(file.mail_from).filter(|from| !from.is_empty());
+    let mail = match (smtp_url, mail_from) {
+        (None, None) => None,
+        (Some(smtp_url), Some(from)) => {
+            let mail = ballast_web::MailConfig { smtp_url, from };
+            // Checked now, so a mistake stops start-up rather than silently sending nothing.
+            if let Err(problem) = ballast_web::Mailer::new(&mail) {
+                bail!("{problem}");
+            }
+            Some(mail)
+        }
+        (Some(_), None) => bail!("smtp_url is set but mail_from is not: say who Ballast's email comes from"),
+        (None, Some(_)) => bail!("mail_from is set but smtp_url is not: say which server sends Ballast's email"),
+    };
     let defaults = SessionPolicy::default();
     let idle_minutes = file.session_idle_minutes.unwrap_or(defaults.idle_timeout.as_mins());
     let absolute_hours = file.session_absolute_hours.unwrap_or(defaults.absolute_timeout.as_hours());
@@ -165,6 +197,7 @@ fn merge(overrides: &Overrides, file: FileConfig, source: Option<PathBuf>, log: 
         data_dir,
         database,
         public_url,
+        mail,
         trust_proxy_headers: file.trust_proxy_headers.unwrap_or(false),
         sessions: SessionPolicy {
             idle_timeout: SignedDuration::from_mins(idle_minutes),
@@ -244,6 +277,32 @@ mod tests {
         let printed = settings.describe();
         assert!(printed.contains("postgres://ballast:***@db/ballast"), "{printed}");
         assert!(!printed.contains("hunter2"));
+    }
+
+    #[test]
+    fn email_needs_a_server_and_a_sender_and_prints_without_the_password() {
+        let both = file(
+            "smtp_url = \"smtp://ballast:hunter2@mail.example.org:587?tls=required\"\nmail_from = \"Ballast <ballast@example.org>\"",
+        );
+        let settings = merge(&Overrides::default(), both, None, "info".into()).unwrap();
+        let printed = settings.describe();
+        assert!(printed.contains("email:                 smtp://ballast:***@mail.example.org:587"), "{printed}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert_eq!(settings.web_config().mail.map(|m| m.from), Some("Ballast <ballast@example.org>".to_owned()));
+        let none = merge(&Overrides::default(), FileConfig::default(), None, "info".into()).unwrap();
+        assert!(none.describe().contains("(not set: no email is sent)"));
+        assert!(none.web_config().mail.is_none());
+
+        let only_url = Overrides { smtp_url: Some("smtps://u:hunter2@mail".into()), ..Overrides::default() };
+        let error = merge(&only_url, FileConfig::default(), None, "info".into()).unwrap_err().to_string();
+        assert!(error.contains("mail_from") && !error.contains("hunter2"), "{error}");
+        let bad = Overrides {
+            smtp_url: Some("mailto://u:hunter2@mail".into()),
+            mail_from: Some("b@example.org".into()),
+            ..Overrides::default()
+        };
+        let error = merge(&bad, FileConfig::default(), None, "info".into()).unwrap_err().to_string();
+        assert!(error.contains("smtp://") && !error.contains("hunter2"), "{error}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use ballast_core::instrument::InstrumentId;
 use ballast_core::sealing::Sealed;
 use ballast_store::{
     ContractReview, ContractSettings, Goal, GoalId, GoalProgress, GoalText, NewContractReview, NewGoal,
-    NewSupportPerson, SupportPersonId,
+    NewSupportPerson, SupportPerson, SupportPersonId, User,
 };
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};
@@ -268,17 +268,9 @@ async fn gather(state: &AppState, current: &Current) -> Result<Whole, WebError> 
             })
         })
         .collect::<Result<Vec<_>, WebError>>()?;
-    // The contract began with the first thing written in it.
-    let started = stored_goals
-        .iter()
-        .map(|g| g.created_at)
-        .chain(stored_people.iter().map(|p| p.created_at))
-        .chain(state.store.contract_settings(user).await?.map(|s| s.updated_at))
-        .min()
-        .map(|at| day_of(current, at));
-    let next_review = started.map(|started| {
-        contract::next_review(started, stored_reviews.first().map(|r| r.reviewed_on), settings.review_every_days)
-    });
+    let stored_settings = state.store.contract_settings(user).await?;
+    let next_review =
+        next_review_from(&current.user, stored_settings.as_ref(), &stored_goals, &stored_people, &stored_reviews);
     Ok(Whole {
         signs: my_signs(state, current).await?.into_iter().map(|s| s.text).collect(),
         sign_plan: open_opt(&key, "sign-plan", settings.sign_plan.as_ref())?,
@@ -290,6 +282,36 @@ async fn gather(state: &AppState, current: &Current) -> Result<Whole, WebError> 
         reviews,
         next_review,
     })
+}
+
+/// When the person's next review falls; `None` until they have written anything in their
+/// contract. It began with the first thing written in it.
+fn next_review_from(
+    user: &User,
+    settings: Option<&ContractSettings>,
+    goals: &[Goal],
+    people: &[SupportPerson],
+    reviews: &[ContractReview],
+) -> Option<Date> {
+    let started = goals
+        .iter()
+        .map(|g| g.created_at)
+        .chain(people.iter().map(|p| p.created_at))
+        .chain(settings.map(|s| s.updated_at))
+        .min()?;
+    let every = settings.map_or(DEFAULT_REVIEW_DAYS, |s| s.review_every_days);
+    Some(contract::next_review(user.time_zone.today(started), reviews.first().map(|r| r.reviewed_on), every))
+}
+
+/// The person's next contract review and the dates of their goals in progress, for the
+/// calendar feed and the home page's "due now".
+pub(crate) async fn contract_dates(state: &AppState, user: &User) -> Result<(Option<Date>, Vec<Date>), WebError> {
+    let settings = state.store.contract_settings(user.id).await?;
+    let goals = state.store.goals(user.id).await?;
+    let people = state.store.support_people(user.id).await?;
+    let reviews = state.store.contract_reviews(user.id).await?;
+    let next = next_review_from(user, settings.as_ref(), &goals, &people, &reviews);
+    Ok((next, goals.iter().filter(|g| g.archived_at.is_none()).map(|g| g.due_on).collect()))
 }
 
 // --- the overview --------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 //! The home page: what Ballast is, for newcomers; a starting point for people signed in,
-//! with anything due now (follow-ups after a critical incident).
+//! with anything due now (see `pages::due`).
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -7,6 +7,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 
+use jiff::Timestamp;
+
+use super::due::{DueItem, due_now};
 use crate::AppState;
 use crate::auth::MaybeSignedIn;
 use crate::error::PageError;
@@ -23,8 +26,8 @@ struct HomePage {
     layout: Layout,
     notice: Option<&'static str>,
     signed_in: bool,
-    /// Follow-ups after critical incidents that are due: (link, what).
-    due: Vec<(String, String)>,
+    /// What is due now (today's check-in, follow-ups after critical incidents).
+    due: Vec<DueItem>,
 }
 
 /// Messages shown after a redirect, chosen by a fixed key so nobody can make the page say
@@ -44,7 +47,7 @@ async fn home(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let due = match &current {
-        Some(current) => super::incidents::due_now(&state, current).await?,
+        Some(current) => due_now(&state, current, Timestamp::now()).await?,
         None => Vec::new(),
     };
     let page = HomePage {

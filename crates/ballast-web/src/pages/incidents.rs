@@ -84,9 +84,9 @@ struct IncidentsPage {
     incidents: Vec<IncidentRow>,
 }
 
-/// The follow-ups of the person's incidents that are due today or overdue, for this page and
-/// the home page.
-pub async fn due_now(state: &AppState, current: &Current) -> Result<Vec<(String, String)>, WebError> {
+/// The follow-ups of the person's incidents that are due today or overdue, for the home page's
+/// due-now list (`pages::due`).
+pub async fn due_follow_ups_of(state: &AppState, current: &Current) -> Result<Vec<(String, String)>, WebError> {
     let today = current.user.time_zone.today(Timestamp::now());
     let incidents = state.store.incidents(current.user.id).await?;
     Ok(incidents.iter().flat_map(|incident| due_of(incident, today)).map(|d| (d.href, d.text)).collect())

@@ -5,7 +5,8 @@ mod admin;
 mod assessments;
 mod assets;
 mod check_in;
-mod contract;
+pub(crate) mod contract;
+mod due;
 mod exposure;
 mod health;
 mod home;
@@ -13,6 +14,7 @@ mod incidents;
 mod insights;
 mod journal;
 mod kit;
+mod reminders;
 mod sign_in;
 mod signs;
 mod support;
@@ -45,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(journal::routes())
         .merge(contract::routes())
         .merge(kit::routes())
+        .merge(reminders::routes())
 }
 
 /// Redirect after a successful form post (303, so a reload does not resubmit), setting

@@ -66,6 +66,11 @@ async fn writing_in_the_private_journal_is_keyboard_friendly_and_accessible() {
 }
 
 #[tokio::test]
+async fn setting_reminders_and_a_calendar_address_by_keyboard_is_accessible() {
+    in_browser(reminders_journey).await;
+}
+
+#[tokio::test]
 async fn importing_a_calendar_tagging_and_seeing_flags_is_accessible() {
     in_browser(exposure_journey).await;
 }
@@ -967,6 +972,66 @@ async fn kit_journey(c: Client, app: TestApp) {
     check_page(&c, "insights with the rescue kit").await;
     let uses = texts_of(&c, ".kit-uses li").await;
     assert_eq!(uses, ["Box breathing: 1 time", "Reaching out: 1 time"]);
+}
+
+// --- reminders -------------------------------------------------------------------------------
+
+const REMINDED: &str = "ola.berg@example.org";
+
+async fn reminders_journey(c: Client, app: TestApp) {
+    register(&c, &app, REMINDED).await;
+    leave(&c).await;
+    click(&c, ".site-nav a[href='/account']").await;
+    arrive(&c, "Your account").await;
+    leave(&c).await;
+    click_link(&c, "Reminders").await;
+    arrive(&c, "Reminders").await;
+    check_page(&c, "reminders").await;
+    assert!(text_of(&c, "#email-off").await.contains("This server does not send email"));
+
+    // A mistyped time is caught and fixed from the error summary, all by keyboard.
+    type_into(&c, "check_in_at", "8.30").await;
+    press(&c, Key::Tab).await;
+    assert_focus(&c, "self_care_at").await;
+    leave(&c).await;
+    type_into_focused(&c, &format!("12:30{}", Key::Enter)).await;
+    arrive(&c, "Error: Reminders").await;
+    check_page(&c, "reminders with an error").await;
+    assert_eq!(value_of(&c, "self_care_at").await, "12:30", "what was typed is kept");
+    // `focused` reports a link's first 80 characters.
+    let problem = "Check-in reminder: Enter a time as hours and minutes on the 24-hour clock, such ";
+    follow_first_summary_link(&c, problem, "check_in_at").await;
+    press_all(&c, &[Key::End, Key::Backspace, Key::Backspace, Key::Backspace, Key::Backspace]).await;
+    leave(&c).await;
+    type_into_focused(&c, &format!("8:30{}", Key::Enter)).await;
+    arrive(&c, "Reminders").await;
+    check_page(&c, "reminders saved").await;
+    assert_eq!(text_of(&c, "[role='status']").await, "Saved your reminders.");
+    assert_eq!(value_of(&c, "check_in_at").await, "08:30");
+
+    // The calendar address: made, shown once, then renewed.
+    let make = find(&c, "form[action='/account/reminders/feed'] button").await;
+    assert_eq!(make.text().await.unwrap(), "Make my calendar address");
+    leave(&c).await;
+    make.send_keys(&Key::Enter.to_string()).await.unwrap();
+    arrive(&c, "Reminders").await;
+    check_page(&c, "calendar address shown").await;
+    let first = text_of(&c, "#feed-url").await;
+    assert!(first.starts_with(&format!("{}/calendar/", app.base)) && first.ends_with(".ics"), "{first}");
+    let feed = reqwest::get(&first).await.unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(feed.text().await.unwrap().contains("RRULE:FREQ=DAILY"));
+
+    let renew = find(&c, "form[action='/account/reminders/feed'] button").await;
+    assert_eq!(renew.text().await.unwrap(), "Get a new calendar address");
+    leave(&c).await;
+    renew.send_keys(&Key::Enter.to_string()).await.unwrap();
+    arrive(&c, "Reminders").await;
+    check_page(&c, "calendar address renewed").await;
+    let second = text_of(&c, "#feed-url").await;
+    assert_ne!(second, first);
+    assert_eq!(reqwest::get(&first).await.unwrap().status(), 404, "the old address ends");
+    assert_eq!(reqwest::get(&second).await.unwrap().status(), 200);
 }
 
 // --- exposure and pacing ---------------------------------------------------------------------

@@ -193,3 +193,47 @@ async fn bad_contract_input_and_other_peoples_ids() {
     let mine = browser.get("/contract").await;
     mine.assert_contains("Take a real lunch break").assert_contains("Dana");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_dates_reach_the_calendar_feed_and_a_due_review_the_home_page() {
+    let app = spawn_app().await;
+    let mut browser = signed_in(&app, "eli@example.org").await;
+    add_goal(&mut browser).await;
+    assert!(!browser.get("/").await.body.contains("Your self-care contract review"), "not due yet");
+
+    // A contract begun forty days ago with a monthly rhythm is due for review.
+    let user = app.store.user_credentials(&ballast_core::Email::parse("eli@example.org").unwrap()).await.unwrap();
+    let user = user.unwrap().user.id;
+    let begun = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 40);
+    let settings = ballast_store::ContractSettings {
+        review_every_days: 30,
+        sign_plan: None,
+        phase: None,
+        phase_since: None,
+        updated_at: begun,
+    };
+    app.store.set_contract_settings(user, &settings).await.unwrap();
+    let home = browser.get("/").await;
+    home.assert_contains("Due now").assert_contains(r#"<a href="/contract/review">Your self-care contract review</a>"#);
+    browser.get("/contract").await.assert_contains("Time to review your contract");
+
+    // The feed carries the review and the goal's date, and not a word of the goal.
+    let made = browser.post("/account/reminders/feed", &[]).await;
+    let url = made.body.split("id=\"feed-url\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let path = &url[url.find("/calendar/").unwrap()..];
+    let mut calendar_app = Browser::new(&app);
+    let feed = calendar_app.get(path).await;
+    assert_eq!(feed.status, 200);
+    let review_day =
+        (Timestamp::now() - jiff::SignedDuration::from_hours(24 * 10)).to_zoned(jiff::tz::TimeZone::UTC).date();
+    assert!(feed.body.contains("SUMMARY:Review your self-care contract"), "{}", feed.body);
+    assert!(feed.body.contains(&format!("DTSTART;VALUE=DATE:{}", review_day.strftime("%Y%m%d"))), "{}", feed.body);
+    assert!(feed.body.contains(&format!("DTSTART;VALUE=DATE:{}", in_days(30).replace('-', ""))), "{}", feed.body);
+    assert!(!feed.body.contains("lunch"), "the goal's words stay out of calendars");
+    let window = ballast_calendar::Window {
+        start: Timestamp::now() - jiff::SignedDuration::from_hours(24 * 60),
+        end: Timestamp::now() + jiff::SignedDuration::from_hours(24 * 60),
+    };
+    let read = ballast_calendar::read_calendar(feed.body.as_bytes(), window).expect("a valid calendar");
+    assert_eq!(read.skipped.all_day, 2, "the review and the goal date, as all-day events");
+}

@@ -11,5 +11,7 @@ mod exposure;
 mod flows;
 mod journal;
 mod kit;
+mod reminders;
 mod security;
+mod smtp;
 mod support;
