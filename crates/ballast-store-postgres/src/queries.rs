@@ -1846,6 +1846,9 @@ impl Store for PostgresStore {
             .collect()
     }
 
+    async fn prune_finished_jobs(&self, before: Timestamp) -> StoreResult<u64> {
+        self.execute("DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < $1", &[&before.as_second()]).await
+    }
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {
         self.query_opt("SELECT resources FROM support_resources WHERE only_row = 1", &[])
             .await?

@@ -2057,6 +2057,13 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn prune_finished_jobs(&self, before: Timestamp) -> StoreResult<u64> {
+        self.write_elsewhere(move |tx| {
+            Ok(tx.execute("DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < ?1", [before.as_second()])? as u64)
+        })
+        .await
+    }
+
     async fn support_resources(&self) -> StoreResult<Option<Vec<SupportResource>>> {
         self.read(|c| {
             let text: Option<String> =

@@ -77,6 +77,7 @@ macro_rules! conformance_suite {
             email_reminder_recipients_are_those_who_asked,
             a_job_is_enqueued_once_per_person_kind_and_key,
             claimed_jobs_are_leased_finished_retried_and_given_up,
+            only_finished_jobs_are_pruned,
             racing_runners_claim_each_job_exactly_once,
             kit_statements_are_kept_in_order_and_belong_to_their_owner,
             the_kit_contact_is_set_replaced_and_cleared,
@@ -2087,6 +2088,23 @@ pub async fn claimed_jobs_are_leased_finished_retried_and_given_up(store: Arc<dy
     assert!(store.finish_job(later[0].id, "two", at(5001), Some("turned off")).await.unwrap());
     let noted = store.jobs_of(sam.id).await.unwrap().into_iter().find(|j| j.id == later[0].id).unwrap();
     assert_eq!(noted.last_error.as_deref(), Some("turned off"));
+}
+
+pub async fn only_finished_jobs_are_pruned(store: Arc<dyn Store>) {
+    let sam = store.create_user(new_user("sam")).await.unwrap();
+    for day in ["2026-03-01", "2026-03-02", "2026-03-03"] {
+        assert!(store.enqueue_job(&new_job(sam.id, day, 0)).await.unwrap());
+    }
+    let claimed = store.claim_jobs("runner", at(1), at(100), 2).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(store.finish_job(claimed[0].id, "runner", at(10), None).await.unwrap());
+    assert!(store.fail_job(claimed[1].id, "runner", "the mail server said no", None, at(50)).await.unwrap());
+
+    assert_eq!(store.prune_finished_jobs(at(20)).await.unwrap(), 1, "only the one finished before then");
+    let left: Vec<JobId> = store.jobs_of(sam.id).await.unwrap().iter().map(|job| job.id).collect();
+    assert!(!left.contains(&claimed[0].id) && left.contains(&claimed[1].id) && left.len() == 2, "{left:?}");
+    assert_eq!(store.prune_finished_jobs(at(1_000)).await.unwrap(), 1, "the given-up one, later");
+    assert_eq!(store.jobs_of(sam.id).await.unwrap().len(), 1, "the unfinished job stays, however old");
 }
 
 pub async fn racing_runners_claim_each_job_exactly_once(store: Arc<dyn Store>) {

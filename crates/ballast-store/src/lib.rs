@@ -372,6 +372,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// The person's jobs, oldest first: for tests and for people looking into the queue.
     async fn jobs_of(&self, user: UserId) -> StoreResult<Vec<Job>>;
+    /// Deletes jobs finished (sent or given up) before `before`; returns how many. Unfinished
+    /// jobs are never touched, however old.
+    async fn prune_finished_jobs(&self, before: Timestamp) -> StoreResult<u64>;
 
     // --- instance settings (administrators) -------------------------------------------------
 

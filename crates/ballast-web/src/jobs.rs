@@ -25,6 +25,8 @@ use crate::mail::check_in_reminder;
 
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(10 * 60);
 const REMINDERS_EVERY: Duration = Duration::from_secs(60);
+/// How long finished jobs (sent reminders, given-up ones) are kept.
+const FINISHED_JOBS_KEPT: SignedDuration = SignedDuration::from_hours(30 * 24);
 /// How long a runner holds a claimed job: longer than one send may take (its timeout is 30
 /// seconds), so a job is only taken over from a runner that has stopped.
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
@@ -53,6 +55,11 @@ async fn tidy(state: &AppState) {
     match state.store.prune_login_failures(state.config.throttle.window_start(now)).await {
         Ok(count) => tracing::debug!(count, "old sign-in failures pruned"),
         Err(error) => tracing::warn!(%error, "could not prune sign-in failures"),
+    }
+    // A finished job is only history; a month of it is plenty to look into a problem.
+    match state.store.prune_finished_jobs(now - FINISHED_JOBS_KEPT).await {
+        Ok(count) => tracing::debug!(count, "old finished jobs pruned"),
+        Err(error) => tracing::warn!(%error, "could not prune finished jobs"),
     }
 }
 
