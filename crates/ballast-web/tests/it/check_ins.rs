@@ -8,7 +8,7 @@ use ballast_web::WebConfig;
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 
-use crate::support::{Browser, PASSWORD, TestApp, fresh_postgres_store, serve, spawn_app};
+use crate::support::{Browser, PASSWORD, RawDatabase, TestApp, fresh_postgres_store, serve, spawn_app};
 
 async fn signed_in(app: &TestApp, email: &str) -> Browser {
     let mut browser = Browser::new(app);
@@ -158,22 +158,6 @@ async fn check_in_journey_on_postgres() {
     journey(&serve(store, WebConfig::default()).await).await;
 }
 
-/// Reads every file in the SQLite data folder (database, WAL, shared memory) as bytes.
-fn raw_database_bytes(app: &TestApp) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(app.data_dir.as_ref().unwrap()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            bytes.extend(std::fs::read(path).unwrap());
-        }
-    }
-    bytes
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notes_are_not_in_the_database_file() {
     let app = spawn_app().await;
@@ -191,10 +175,10 @@ async fn notes_are_not_in_the_database_file() {
     let back = browser.get("/check-in").await;
     back.assert_contains(secret_note).assert_contains(secret_restorer).assert_contains(secret_sign);
     // ...and the database, WAL included, holds none of them, nor any recognisable part.
-    let raw = raw_database_bytes(&app);
-    assert!(contains(&raw, "cy@example.org"), "the check reads the real files");
+    let raw = RawDatabase::read(&app);
+    assert!(raw.contains("cy@example.org"), "the check reads the real files");
     for needle in ["zanzibar-quokka", "marmalade-heron", "pelican-tangerine", "funeral"] {
-        assert!(!contains(&raw, needle), "{needle:?} is readable in the database file");
+        assert!(!raw.contains(needle), "{needle:?} is readable in the database file");
     }
 }
 

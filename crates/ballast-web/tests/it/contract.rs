@@ -5,7 +5,7 @@
 use ballast_web::WebConfig;
 use jiff::{Span, Timestamp};
 
-use crate::support::{Browser, PASSWORD, TestApp, fresh_postgres_store, serve, spawn_app};
+use crate::support::{Browser, PASSWORD, RawDatabase, TestApp, fresh_postgres_store, serve, spawn_app};
 
 async fn signed_in(app: &TestApp, email: &str) -> Browser {
     let mut browser = Browser::new(app);
@@ -129,15 +129,9 @@ async fn the_contract_is_sealed_at_rest() {
     add_goal(&mut browser).await;
     browser.post("/contract/people", &[("name", "Zephyrine Oduya")]).await;
     browser.post("/contract/review", &[("reflection", "Periwinkle month")]).await;
-    let mut raw = Vec::new();
-    for entry in std::fs::read_dir(app.data_dir.as_ref().unwrap()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ballast.sqlite3")) {
-            raw.extend(std::fs::read(path).unwrap());
-        }
-    }
+    let raw = RawDatabase::read(&app);
     for secret in ["real lunch break", "Zephyrine", "Periwinkle"] {
-        assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} is in the database file");
+        assert!(!raw.contains(secret), "{secret} is in the database file");
     }
 }
 

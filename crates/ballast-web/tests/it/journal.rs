@@ -5,7 +5,9 @@
 
 use ballast_web::WebConfig;
 
-use crate::support::{Browser, NEW_PASSWORD, PASSWORD, Reply, TestApp, fresh_postgres_store, serve, spawn_app};
+use crate::support::{
+    Browser, NEW_PASSWORD, PASSWORD, RawDatabase, Reply, TestApp, fresh_postgres_store, serve, spawn_app,
+};
 
 const ENTRY: &str = "The Thursday visit stayed with me: the smell of the hallway, the kid's drawing on the fridge.\nI walked home the long way.";
 
@@ -133,17 +135,6 @@ async fn journal_journey_on_postgres() {
     journey(&serve(store, WebConfig::default()).await).await;
 }
 
-fn raw_database_bytes(app: &TestApp) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(app.data_dir.as_ref().expect("a SQLite app has a data folder")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ballast.sqlite3")) {
-            bytes.extend(std::fs::read(path).unwrap());
-        }
-    }
-    bytes
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_and_drafts_are_not_in_the_database_file() {
     let app = spawn_app().await;
@@ -151,8 +142,8 @@ async fn entries_and_drafts_are_not_in_the_database_file() {
     let recovery_key = start(&mut browser).await;
     write(&mut browser, "story", "Marigold lantern: the phrase nobody else would write").await;
     browser.post("/journal/draft", &[("autosave", "1"), ("body", "Quillwort drafting words")]).await;
-    let raw = raw_database_bytes(&app);
-    let contains = |needle: &str| raw.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let raw = RawDatabase::read(&app);
+    let contains = |needle: &str| raw.contains(needle);
     assert!(!contains("Marigold lantern"), "an entry is in the database file as plain text");
     assert!(!contains("Quillwort drafting"), "a draft is in the database file as plain text");
     assert!(!contains(&recovery_key) && !contains(&recovery_key.replace('-', "")), "the recovery key is stored");

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 
-use crate::support::{Browser, PASSWORD, Reply, TestApp, fresh_postgres_store, serve, spawn_app};
+use crate::support::{Browser, PASSWORD, RawDatabase, Reply, TestApp, fresh_postgres_store, serve, spawn_app};
 
 const STATEMENT: &str = "I did what I could with what I had today.";
 const MAILTO: &str = "mailto:ana.k@example.org?body=Rough%20day%20%E2%80%94%20got%20five%20minutes%3F";
@@ -152,17 +152,6 @@ async fn kit_journey_on_postgres() {
     journey(&serve(store, WebConfig::default()).await).await;
 }
 
-fn raw_database_bytes(app: &TestApp) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(app.data_dir.as_ref().expect("a SQLite app has a data folder")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ballast.sqlite3")) {
-            bytes.extend(std::fs::read(path).unwrap());
-        }
-    }
-    bytes
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kit_statements_and_contact_are_not_in_the_database_file() {
     let app = spawn_app().await;
@@ -173,8 +162,8 @@ async fn kit_statements_and_contact_are_not_in_the_database_file() {
     assert_eq!(browser.post("/kit/reach-out", &words).await.status, 303);
     browser.get("/kit").await.assert_contains("Saffron harbour").assert_contains("Quennell Marchbank");
 
-    let raw = raw_database_bytes(&app);
-    let contains = |needle: &str| raw.windows(needle.len()).any(|w| w == needle.as_bytes());
+    let raw = RawDatabase::read(&app);
+    let contains = |needle: &str| raw.contains(needle);
     for secret in ["Saffron harbour", "Quennell", "quennell.m", "7700 900456", "447700900456", "Tangerine kettle"] {
         assert!(!contains(secret), "{secret:?} is in the database file as plain text");
     }

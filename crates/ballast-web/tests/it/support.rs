@@ -102,6 +102,27 @@ impl Reply {
     }
 }
 
+/// Every file in a SQLite app's data folder (database, WAL, shared memory) as bytes: what
+/// someone who copied the folder, or a backup of it, would hold.
+pub struct RawDatabase(Vec<u8>);
+
+impl RawDatabase {
+    pub fn read(app: &TestApp) -> RawDatabase {
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(app.data_dir.as_ref().expect("a SQLite app has a data folder")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                bytes.extend(std::fs::read(path).unwrap());
+            }
+        }
+        RawDatabase(bytes)
+    }
+
+    pub fn contains(&self, text: &str) -> bool {
+        self.0.windows(text.len()).any(|window| window == text.as_bytes())
+    }
+}
+
 /// A browser-like client: keeps cookies, does not follow redirects (tests follow them).
 pub struct Browser {
     pub base: String,
