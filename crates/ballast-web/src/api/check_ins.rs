@@ -130,19 +130,6 @@ fn view(check_in: &StoredCheckIn, key: Option<&PersonKey>) -> Result<CheckInView
     })
 }
 
-fn parse_day(text: &str) -> Result<Date, WebError> {
-    text.parse::<Date>().map_err(|_| WebError::BadRequest(format!("“{text}” is not a date; use YYYY-MM-DD.")))
-}
-
-/// Everything wrong with a submission, one sentence per field, named.
-fn unprocessable(errors: &FieldErrors) -> WebError {
-    let problems: Vec<String> = errors
-        .iter()
-        .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
-        .collect();
-    WebError::Unprocessable(problems.join(" "))
-}
-
 /// Creates the check-in for `day` (201), or changes today's (200).
 async fn put(
     State(state): State<AppState>,
@@ -151,14 +138,14 @@ async fn put(
     body: Result<Json<CheckInBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CheckInView>), ApiError> {
     let body = super::json_body(body, "check-in")?;
-    parse_day(&day)?;
+    super::parse_day(&day)?;
     let typed = body.into_typed(&day)?;
     let now = Timestamp::now();
     let mut errors = FieldErrors::default();
     let (day, entry) = checking_in::choose_day(&state, &current, &day, now, &mut errors).await?;
     let signs = my_signs(&state, &current).await?;
     let parsed = checking_in::parse(&typed, &signs, &mut errors);
-    let (Some(entry), Some(submission)) = (entry, parsed) else { return Err(unprocessable(&errors).into()) };
+    let (Some(entry), Some(submission)) = (entry, parsed) else { return Err(super::unprocessable(&errors).into()) };
     if !checking_in::record(&state, &current, day, entry, submission, now).await? {
         return Err(WebError::Unprocessable(ballast_core::checkin::DayProblem::AlreadyRecorded.to_string()).into());
     }
@@ -177,7 +164,7 @@ async fn one(
     ApiCaller(current): ApiCaller,
     Path(day): Path<String>,
 ) -> Result<Json<CheckInView>, ApiError> {
-    let day = parse_day(&day)?;
+    let day = super::parse_day(&day)?;
     Ok(Json(saved(&state, &current, day).await?))
 }
 
@@ -196,11 +183,11 @@ async fn list(
 ) -> Result<Json<Vec<CheckInView>>, ApiError> {
     let Query(range) = query.map_err(|_| WebError::BadRequest("Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.".into()))?;
     let to = match range.to.as_deref() {
-        Some(text) => parse_day(text)?,
+        Some(text) => super::parse_day(text)?,
         None => current.user.time_zone.today(Timestamp::now()),
     };
     let from = match range.from.as_deref() {
-        Some(text) => parse_day(text)?,
+        Some(text) => super::parse_day(text)?,
         None => to.checked_sub(Span::new().days(DEFAULT_LISTING_DAYS - 1)).unwrap_or(to),
     };
     if from > to {

@@ -11,13 +11,16 @@ use ballast_core::SessionId;
 use ballast_core::instrument::{Answers, InstrumentId};
 use ballast_store::{Assessment, StoredScale};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::ApiCaller;
 use crate::error::{ApiError, WebError};
+use crate::forms::FieldErrors;
 use crate::{AppState, assessing, catalogue};
 
 mod check_ins;
+mod work_sessions;
 
 const OPENAPI: &str = include_str!("openapi.json");
 
@@ -31,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/instruments/{id}", get(instrument))
         .route("/assessments", get(assessments).post(submit_assessment))
         .merge(check_ins::routes())
+        .merge(work_sessions::routes())
 }
 
 #[derive(Serialize)]
@@ -77,6 +81,19 @@ async fn instrument(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let offered = catalogue::find(&state, &id).await?;
     serde_json::to_value(&*offered.instrument).map(Json).map_err(|e| ApiError(WebError::internal(e)))
+}
+
+pub(super) fn parse_day(text: &str) -> Result<Date, WebError> {
+    text.parse::<Date>().map_err(|_| WebError::BadRequest(format!("“{text}” is not a date; use YYYY-MM-DD.")))
+}
+
+/// Everything wrong with a submission, one sentence per field, named.
+pub(super) fn unprocessable(errors: &FieldErrors) -> WebError {
+    let problems: Vec<String> = errors
+        .iter()
+        .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
+        .collect();
+    WebError::Unprocessable(problems.join(" "))
 }
 
 /// A JSON request body, or the error that says what is wrong with it (`what` names the thing

@@ -25,6 +25,7 @@ use axum::Router;
 
 use crate::AppState;
 
+pub(crate) use exposure::parse_session;
 pub(crate) use signs::{SignLabel, my_signs};
 
 pub fn routes() -> Router<AppState> {

@@ -441,3 +441,62 @@ async fn incident_follow_ups_come_due_and_offer_support() {
     assert_eq!(deleted.status, 303);
     assert_eq!(browser.get(&base).await.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_records_sessions_with_the_same_rules() {
+    let app = spawn_app().await;
+    let mut browser = signed_in(&app, "wim@example.org").await;
+    let base = format!("{}/api/v1/work-sessions", browser.base);
+    let http = browser.http().clone();
+    let today = utc_today().to_string();
+    let problem = |reply: &Reply, status: u16| -> String {
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert_eq!(reply.header("content-type"), "application/problem+json");
+        serde_json::from_str::<serde_json::Value>(&reply.body).unwrap()["detail"].as_str().unwrap().to_owned()
+    };
+
+    let body = serde_json::json!({
+        "day": today, "start": "09:30", "minutes": 50, "kind": "crisis", "intensity": "traumatic", "debriefed": true
+    });
+    let created = browser.request(http.post(&base).json(&body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let view: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    assert_eq!((view["day"].as_str(), view["start_time"].as_str()), (Some(today.as_str()), Some("09:30")));
+    assert_eq!((view["kind"].as_str(), view["intensity"].as_str()), (Some("crisis"), Some("traumatic")));
+    assert_eq!((view["minutes"].as_u64(), view["debriefed"].as_bool()), (Some(50), Some(true)));
+    assert!(view["start"].as_str().unwrap().ends_with('Z'));
+    let id = view["id"].as_i64().unwrap();
+    browser.get(&format!("/exposure/day?date={today}")).await.assert_contains("09:30–10:20 · Crisis work");
+
+    // The same rules as the form, named by field; unknown fields and wrong types refused.
+    let bad = serde_json::json!({"day": today, "start": "9h", "minutes": 0, "kind": "therapy", "intensity": "awful"});
+    let detail = problem(&browser.request(http.post(&base).json(&bad)).await, 422);
+    for field in ["start:", "minutes:", "kind:", "intensity:"] {
+        assert!(detail.contains(field), "{field} in {detail}");
+    }
+    let named = serde_json::json!({"day": today, "start": "09:00", "minutes": 30, "kind": "crisis", "intensity": "heavy", "client": "J. Smith"});
+    assert!(problem(&browser.request(http.post(&base).json(&named)).await, 400).contains("client"));
+    let wrong_type = serde_json::json!({"day": today, "start": "09:00", "minutes": "thirty", "kind": "crisis", "intensity": "heavy"});
+    problem(&browser.request(http.post(&base).json(&wrong_type)).await, 400);
+    let form = http.post(&base).header("content-type", "application/x-www-form-urlencoded").body("day=x");
+    assert_eq!(browser.request(form).await.status, 415);
+
+    // Listing, and a range that is too long or backwards.
+    let listed: serde_json::Value = serde_json::from_str(&browser.request(http.get(&base)).await.body).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let too_long = format!("{base}?from={}&to={today}", days_from_today(-400));
+    assert!(problem(&browser.request(http.get(&too_long)).await, 400).contains("at most 366 days"));
+    let backwards = format!("{base}?from={today}&to={}", days_from_today(-1));
+    problem(&browser.request(http.get(&backwards)).await, 400);
+
+    // Someone else sees none of it and cannot delete it; the owner can.
+    let mut other = signed_in(&app, "xan@example.org").await;
+    let theirs: serde_json::Value = serde_json::from_str(&other.request(other.http().get(&base)).await.body).unwrap();
+    assert!(theirs.as_array().unwrap().is_empty());
+    assert_eq!(other.request(other.http().delete(format!("{base}/{id}"))).await.status, 404);
+    assert_eq!(browser.request(http.delete(format!("{base}/{id}"))).await.status, 204);
+    assert_eq!(browser.request(http.delete(format!("{base}/{id}"))).await.status, 404);
+    assert_eq!(browser.request(http.delete(format!("{base}/abc"))).await.status, 404);
+    let signed_out = Browser::new(&app).request(reqwest::Client::new().get(&base)).await;
+    assert_eq!(signed_out.status, 401);
+}

@@ -8,6 +8,7 @@ mod plan;
 mod sessions;
 mod views;
 
+pub(crate) use sessions::parse as parse_session;
 pub(crate) use views::duration_words;
 
 use axum::Router;

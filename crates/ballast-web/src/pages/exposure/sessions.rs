@@ -98,8 +98,9 @@ async fn show_new(
     new_page(&current, &csrf, &typed, FieldErrors::default())
 }
 
-/// Parses the form into a session, with a message per field that cannot be used.
-fn parse(typed: &Typed, current: &Current, errors: &mut FieldErrors) -> Option<WorkSession> {
+/// Parses the form (or the API's body, turned into the same fields) into a session, with a
+/// message per field that cannot be used.
+pub(crate) fn parse(typed: &Typed, current: &Current, errors: &mut FieldErrors) -> Option<WorkSession> {
     let zone = current.user.time_zone.zone();
     let today = current.user.time_zone.today(Timestamp::now());
     let field = |name: &str| typed.get(name).map(|v| v.trim()).unwrap_or_default();
