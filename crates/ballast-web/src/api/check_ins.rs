@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use ballast_core::checkin::{Entry, PhysicalSign};
 use ballast_store::StoredCheckIn;
 use jiff::civil::Date;
-use jiff::{Span, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The longest span one listing may cover: five years and a leap day.
 const MAX_LISTING_DAYS: i32 = 5 * 365 + 2;
-const DEFAULT_LISTING_DAYS: i32 = 30;
+const DEFAULT_LISTING_DAYS: i64 = 30;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,34 +168,14 @@ async fn one(
     Ok(Json(saved(&state, &current, day).await?))
 }
 
-#[derive(Deserialize)]
-struct Range {
-    from: Option<String>,
-    to: Option<String>,
-}
-
 /// The person's check-ins from `from` to `to` (inclusive), oldest first. By default, the last
 /// 30 days up to today in their time zone.
 async fn list(
     State(state): State<AppState>,
     ApiCaller(current): ApiCaller,
-    query: Result<Query<Range>, QueryRejection>,
+    query: Result<Query<super::DayRange>, QueryRejection>,
 ) -> Result<Json<Vec<CheckInView>>, ApiError> {
-    let Query(range) = query.map_err(|_| WebError::BadRequest("Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.".into()))?;
-    let to = match range.to.as_deref() {
-        Some(text) => super::parse_day(text)?,
-        None => current.user.time_zone.today(Timestamp::now()),
-    };
-    let from = match range.from.as_deref() {
-        Some(text) => super::parse_day(text)?,
-        None => to.checked_sub(Span::new().days(DEFAULT_LISTING_DAYS - 1)).unwrap_or(to),
-    };
-    if from > to {
-        return Err(WebError::BadRequest("`from` is after `to`.".into()).into());
-    }
-    if to.since(from).map(|span| span.get_days()).unwrap_or(i32::MAX) >= MAX_LISTING_DAYS {
-        return Err(WebError::BadRequest(format!("Ask for at most {MAX_LISTING_DAYS} days at a time.")).into());
-    }
+    let (from, to) = super::DayRange::days(query, &current, DEFAULT_LISTING_DAYS, MAX_LISTING_DAYS)?;
     let found = state.store.check_ins(current.user.id, from, to).await?;
     let key = if found.iter().any(|c| c.note.is_some() || c.restorer.is_some()) {
         state.vault.existing_key(&*state.store, current.user.id).await?

@@ -83,6 +83,41 @@ async fn instrument(
     serde_json::to_value(&*offered.instrument).map(Json).map_err(|e| ApiError(WebError::internal(e)))
 }
 
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD` for listings, both optional.
+#[derive(Deserialize)]
+pub(super) struct DayRange {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl DayRange {
+    /// The days asked for, inclusive, in the caller's time zone: by default the
+    /// `default_days` up to today; at most `max_days` in all.
+    pub(super) fn days(
+        query: Result<Query<DayRange>, QueryRejection>,
+        current: &crate::auth::Current,
+        default_days: i64,
+        max_days: i32,
+    ) -> Result<(Date, Date), WebError> {
+        let Query(range) = query.map_err(|_| WebError::BadRequest("Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.".into()))?;
+        let to = match range.to.as_deref() {
+            Some(text) => parse_day(text)?,
+            None => current.user.time_zone.today(Timestamp::now()),
+        };
+        let from = match range.from.as_deref() {
+            Some(text) => parse_day(text)?,
+            None => to.checked_sub(jiff::Span::new().days(default_days - 1)).unwrap_or(to),
+        };
+        if from > to {
+            return Err(WebError::BadRequest("`from` is after `to`.".into()));
+        }
+        if to.since(from).map(|span| span.get_days()).unwrap_or(i32::MAX) >= max_days {
+            return Err(WebError::BadRequest(format!("Ask for at most {max_days} days at a time.")));
+        }
+        Ok((from, to))
+    }
+}
+
 pub(super) fn parse_day(text: &str) -> Result<Date, WebError> {
     text.parse::<Date>().map_err(|_| WebError::BadRequest(format!("“{text}” is not a date; use YYYY-MM-DD.")))
 }

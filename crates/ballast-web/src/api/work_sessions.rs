@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Json, Router};
 use ballast_store::{NewWorkSession, StoredWorkSession, WorkSessionId};
-use jiff::{Span, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -106,34 +106,14 @@ async fn add(
     Ok((StatusCode::CREATED, Json(view(&stored, &current))))
 }
 
-#[derive(Deserialize)]
-struct Range {
-    from: Option<String>,
-    to: Option<String>,
-}
-
 /// The person's sessions that start on the days `from` to `to` (inclusive, in their time
 /// zone), earliest first. By default the last seven days up to today.
 async fn list(
     State(state): State<AppState>,
     ApiCaller(current): ApiCaller,
-    query: Result<Query<Range>, QueryRejection>,
+    query: Result<Query<super::DayRange>, QueryRejection>,
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
-    let Query(range) = query.map_err(|_| WebError::BadRequest("Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.".into()))?;
-    let to = match range.to.as_deref() {
-        Some(text) => super::parse_day(text)?,
-        None => current.user.time_zone.today(Timestamp::now()),
-    };
-    let from = match range.from.as_deref() {
-        Some(text) => super::parse_day(text)?,
-        None => to.checked_sub(Span::new().days(DEFAULT_LISTING_DAYS - 1)).unwrap_or(to),
-    };
-    if from > to {
-        return Err(WebError::BadRequest("`from` is after `to`.".into()).into());
-    }
-    if to.since(from).map(|span| span.get_days()).unwrap_or(i32::MAX) >= MAX_LISTING_DAYS {
-        return Err(WebError::BadRequest(format!("Ask for at most {MAX_LISTING_DAYS} days at a time.")).into());
-    }
+    let (from, to) = super::DayRange::days(query, &current, DEFAULT_LISTING_DAYS, MAX_LISTING_DAYS)?;
     let zone = current.user.time_zone.zone();
     let start = from.to_zoned(zone.clone()).map_err(WebError::internal)?.timestamp();
     let end = to.tomorrow().and_then(|d| d.to_zoned(zone)).map_err(WebError::internal)?.timestamp();
