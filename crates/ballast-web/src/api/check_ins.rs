@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::{Json, Router};
 use ballast_core::checkin::{Entry, PhysicalSign};
 use ballast_store::StoredCheckIn;
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;

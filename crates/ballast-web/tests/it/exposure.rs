@@ -131,6 +131,9 @@ async fn journey(app: &TestApp) {
     let week = browser.get(&format!("/exposure?week={day}")).await;
     week.assert_contains("Heavy content over your limit").assert_contains("5 sessions with heavy or traumatic content");
     week.assert_contains("Yesterday was a day off");
+    // A week in the past still says how today stands.
+    let weeks_ago = browser.get(&format!("/exposure?week={}", days_from_today(-21))).await;
+    weeks_ago.assert_contains("Yesterday was a day off");
     let day_page = browser.get(&format!("/exposure/day?date={day}")).await;
     day_page
         .assert_contains("09:00–09:50 · Client session · Heavy · 50 min · from your calendar")

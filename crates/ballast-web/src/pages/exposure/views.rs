@@ -29,12 +29,10 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/exposure", get(week)).route("/exposure/day", get(day))
 }
 
-/// Flags need days before the period too: a run of working days can have begun weeks
-/// earlier, and the load ratio looks back 28 days. This many days before the first one shown
-/// are summarised.
-const LOOKBACK_DAYS: i32 = 60;
-/// How far back the banner looks for a day off.
-const DAY_OFF_LOOKBACK: i32 = 90;
+/// Days before the period that are summarised too: a run of working days can have begun
+/// weeks earlier, the load ratio looks back 28 days, and the banner looks this far back for a
+/// day off.
+const LOOKBACK_DAYS: i32 = 90;
 
 fn shift(day: Date, days: i32) -> Date {
     day.checked_add(Span::new().days(days)).unwrap_or(day)
@@ -63,8 +61,8 @@ struct Period {
 }
 
 impl Period {
-    /// Summarises `from..=to` and everything the flags, the ratio and the day-off banner need
-    /// around it (back to [`LOOKBACK_DAYS`] before `from`, and to today).
+    /// Summarises `from..=to` and the [`LOOKBACK_DAYS`] before it, which the flags, the ratio
+    /// and (when `to` is today or later) the day-off banner need.
     async fn gather(
         state: &AppState,
         current: &Current,
@@ -74,8 +72,7 @@ impl Period {
     ) -> Result<Period, WebError> {
         let zone = current.user.time_zone.zone();
         let today = current.user.time_zone.today(Timestamp::now());
-        let first = shift(from, -LOOKBACK_DAYS).min(shift(today, -DAY_OFF_LOOKBACK));
-        let last = to.max(today);
+        let (first, last) = (shift(from, -LOOKBACK_DAYS), to);
         let (Some(start), Some(end)) = (start_of(first, &zone), start_of(shift(last, 1), &zone)) else {
             return Err(WebError::BadRequest("That date is too far from today to show.".into()));
         };
@@ -85,6 +82,13 @@ impl Period {
         let flags = exposure::pacing_flags(&days, plan);
         let loads = exposure::daily_load(&plain, &zone, first, last);
         Ok(Period { sessions, days, flags, loads, today })
+    }
+
+    /// Whether the summarised days reach from [`LOOKBACK_DAYS`] before today to today, as the
+    /// day-off banner needs.
+    fn reaches_today(&self) -> bool {
+        let first = self.days.first().is_some_and(|d| d.date <= shift(self.today, -LOOKBACK_DAYS));
+        first && self.days.last().is_some_and(|d| d.date >= self.today)
     }
 
     fn day(&self, date: Date) -> Option<&DaySummary> {
@@ -213,7 +217,7 @@ fn day_off_banner(period: &Period, plan: &PacingPlan) -> DayOffBanner {
             }
         }
         None => DayOffBanner {
-            headline: format!("No full day off in the last {DAY_OFF_LOOKBACK} days"),
+            headline: format!("No full day off in the last {LOOKBACK_DAYS} days"),
             detail: "Every day we have has a session on it. If you had days off, they may be missing from your record."
                 .into(),
             over_plan: true,
@@ -327,6 +331,12 @@ async fn week(
     let to = shift(from, 6);
     let plan = plan_of(&state, &current).await?;
     let period = Period::gather(&state, &current, &plan, from, to).await?;
+    // A week in the past does not reach today: the banner, about today, reads its own days.
+    let banner = if period.reaches_today() {
+        day_off_banner(&period, &plan)
+    } else {
+        day_off_banner(&Period::gather(&state, &current, &plan, today, today).await?, &plan)
+    };
 
     let week_days: Vec<&DaySummary> = period.days.iter().filter(|d| (from..=to).contains(&d.date)).collect();
     let flags: Vec<&PacingFlag> = period.flags_within(from, to).collect();
@@ -368,7 +378,7 @@ async fn week(
         next: format!("/exposure?week={}", shift(from, 7)),
         this_week: (!(from..=to).contains(&today)).then(|| "/exposure".to_owned()),
         has_sessions: !period.sessions.is_empty(),
-        banner: day_off_banner(&period, &plan),
+        banner,
         flags: flags.into_iter().map(flag_view).collect(),
         timeline: charts::timeline("week", &title, &description, &rows),
         timeline_key: TIMELINE_KEY,
